@@ -1,0 +1,35 @@
+// The wasm core's exports: sessions (one per load in progress, so nested and
+// interleaved loads never share state) and the scanner.
+import { Field, Layout } from "../src/tape";
+
+export { scan, errorReason } from "./scanner";
+
+function setField(session: usize, f: Field, value: u32): void {
+  store<u32>(session + (<usize>f << 2), value);
+}
+
+/** Allocates a session block with its window and tape; all else zero. */
+export function newSession(windowCap: u32, tapeCap: u32): usize {
+  const size = <usize>Field.COUNT << 2;
+  const session = heap.alloc(size);
+  memory.fill(session, 0, size);
+  setField(session, Field.WINDOW, <u32>heap.alloc(windowCap));
+  setField(session, Field.WINDOW_CAP, windowCap);
+  setField(session, Field.TAPE, <u32>heap.alloc(<usize>tapeCap * Layout.RECORD_BYTES));
+  setField(session, Field.TAPE_CAP, tapeCap);
+  return session;
+}
+
+/** Replaces the window by an empty one of `cap` bytes (for lines longer than the window). */
+export function resizeWindow(session: usize, cap: u32): void {
+  heap.free(load<u32>(session + (<usize>Field.WINDOW << 2)));
+  setField(session, Field.WINDOW, <u32>heap.alloc(cap));
+  setField(session, Field.WINDOW_CAP, cap);
+  setField(session, Field.WINDOW_LEN, 0);
+}
+
+export function freeSession(session: usize): void {
+  heap.free(load<u32>(session + (<usize>Field.WINDOW << 2)));
+  heap.free(load<u32>(session + (<usize>Field.TAPE << 2)));
+  heap.free(session);
+}

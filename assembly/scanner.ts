@@ -1,0 +1,363 @@
+// Pass 1 of loads: reads the opcodes in the window, checks every argument
+// against the bounds of the input, decodes numbers and classifies strings, and
+// writes one tape record per value-producing opcode. Pass 2 (src/Unpickler.ts)
+// replays the records. All state lives in the session block, so a scan can stop
+// anywhere (tape full, window exhausted) and resume, and sessions never share it.
+import { Op, Arg, OPCODE_TABLE } from "../src/opcodes";
+import { Field, Layout, Rec, ScanError, Status, StrFlag } from "../src/tape";
+import { classify, classifiedFlags } from "./utf8";
+import { Parsed, parseDecimal, parseFloatText, parsedFloat, parsedInt } from "./numbers";
+
+const UNKNOWN: u8 = 0xff;
+const NEWLINE: u8 = 0x0a;
+const MAX_SAFE_INTEGER: i64 = 9007199254740991;
+const HIGHEST_PROTOCOL: u32 = 5;
+
+/** Argument kind of every opcode byte (UNKNOWN for bytes that are no opcode). */
+const argKindOf = new StaticArray<u8>(256);
+for (let i = 0; i < 256; i++) argKindOf[i] = UNKNOWN;
+for (let i = 0; i < OPCODE_TABLE.length; i++) argKindOf[OPCODE_TABLE[i][0]] = <u8>OPCODE_TABLE[i][1];
+
+/** Bytes a fixed-size argument takes (the length prefix, for counted ones). */
+function fixedSize(kind: u32): u32 {
+  switch (kind) {
+    case Arg.UINT1: case Arg.STRING1: case Arg.UNICODESTRING1: case Arg.BYTES1: case Arg.LONG1: return 1;
+    case Arg.UINT2: return 2;
+    case Arg.INT4: case Arg.UINT4: case Arg.STRING4: case Arg.UNICODESTRING4: case Arg.BYTES4: case Arg.LONG4: return 4;
+    case Arg.UINT8: case Arg.FLOAT8: case Arg.UNICODESTRING8: case Arg.BYTES8: case Arg.BYTEARRAY8: return 8;
+    default: return 0;
+  }
+}
+
+// The session being scanned, loaded from its block by scan() and saved back
+// when it returns. scan() never calls out, so these cannot be trampled.
+let session: usize = 0;
+let window: usize = 0;
+let windowStart: u32 = 0;
+let windowEnd: u32 = 0;
+let inputEnd: u32 = 0;
+let inputFinal = false;
+let pos: u32 = 0;
+let record: usize = 0;
+
+@inline function field(f: Field): u32 {
+  return load<u32>(session + (<usize>f << 2));
+}
+@inline function setField(f: Field, value: u32): void {
+  store<u32>(session + (<usize>f << 2), value);
+}
+@inline function at(offset: u32): usize {
+  return window + <usize>(offset - windowStart);
+}
+@inline function byte(offset: u32): u32 {
+  return load<u8>(at(offset));
+}
+
+/** Sentinel that handlers return to keep scanning. */
+const CONTINUE = -1;
+
+function fail(error: ScanError, opPos: u32): i32 {
+  setField(Field.ERROR, error);
+  setField(Field.ERROR_POS, opPos);
+  setField(Field.ERROR_OP, byte(opPos));
+  pos = opPos;
+  return Status.ERROR;
+}
+
+/** Asks the driver for input from `from` on, at least `need` bytes of it. */
+function needInput(from: u32, need: u64): i32 {
+  pos = from;
+  setField(Field.NEED, need > 0xffffffff ? 0xffffffff : <u32>need);
+  return Status.NEED_INPUT;
+}
+
+/**
+ * Are the bytes up to `end` in the window? If not: more input (resume at the
+ * opcode) or, when the input ends before `end`, the error TRUNCATED.
+ */
+function require(opPos: u32, end: u64): i32 {
+  if (end <= <u64>windowEnd) return CONTINUE;
+  if (end > <u64>inputEnd && inputFinal) return fail(ScanError.TRUNCATED, opPos);
+  return needInput(opPos, end - opPos);
+}
+
+/** A payload that JS reads from its own copy of the input: it must only exist. */
+function requirePayload(opPos: u32, end: u64): i32 {
+  if (end <= <u64>inputEnd) return CONTINUE;
+  if (inputFinal) return fail(end > 0xffffffff ? ScanError.TOO_LARGE : ScanError.TRUNCATED, opPos);
+  return needInput(opPos, end - opPos);
+}
+
+@inline function emit(kind: u32, opPos: u32, a: u32, b: u32): void {
+  store<u32>(record, kind);
+  store<u32>(record, opPos, 4);
+  store<u32>(record, a, 8);
+  store<u32>(record, b, 12);
+  record += Layout.RECORD_BYTES;
+}
+
+function emitNumber(opPos: u32, value: f64): void {
+  store<u32>(record, Rec.NUMBER);
+  store<u32>(record, opPos, 4);
+  store<f64>(record, value, 8);
+  record += Layout.RECORD_BYTES;
+}
+
+function emitInt(opPos: u32, value: i64): void {
+  if (value >= -MAX_SAFE_INTEGER && value <= MAX_SAFE_INTEGER) {
+    emitNumber(opPos, <f64>value);
+    return;
+  }
+  store<u32>(record, Rec.INT64);
+  store<u32>(record, opPos, 4);
+  store<i64>(record, value, 8);
+  record += Layout.RECORD_BYTES;
+}
+
+/** Offset of the newline ending the line that starts at `from`, or -1 if the window ends first. */
+function findNewline(from: u32): i64 {
+  const end = at(windowEnd);
+  for (let p = at(from); p < end; p++) {
+    if (load<u8>(p) == NEWLINE) return <i64>(from + <u32>(p - at(from)));
+  }
+  return -1;
+}
+
+/** The line starting at `from` is not all in the window: more input, or TRUNCATED. */
+function lineUnfinished(opPos: u32): i32 {
+  if (windowEnd >= inputEnd && inputFinal) return fail(ScanError.TRUNCATED, opPos);
+  return needInput(opPos, <u64>(windowEnd - opPos) + 1);
+}
+
+/** Little-endian two's complement integer of n <= 8 bytes. */
+function readLittleEndian(from: u32, n: u32): i64 {
+  if (n == 0) return 0;
+  let value: u64 = 0;
+  for (let i: u32 = 0; i < n; i++) value |= (<u64>byte(from + i)) << (i * 8);
+  const unused = 64 - n * 8;
+  return (<i64>(value << unused)) >> unused;
+}
+
+function startString(kind: u32, opPos: u32, start: u32, length: u64): i32 {
+  const end = <u64>start + length;
+  if (end > <u64>inputEnd && inputFinal) {
+    return fail(end > 0xffffffff ? ScanError.TOO_LARGE : ScanError.TRUNCATED, opPos);
+  }
+  if (end > 0xffffffff) return fail(ScanError.TOO_LARGE, opPos);
+  setField(Field.STR_KIND, kind);
+  setField(Field.STR_OP_POS, opPos);
+  setField(Field.STR_START, start);
+  setField(Field.STR_END, <u32>end);
+  setField(Field.STR_FLAGS, StrFlag.ASCII);
+  pos = start;
+  return continueString();
+}
+
+/** Classifies as much of the pending string as the window holds. */
+function continueString(): i32 {
+  const kind = field(Field.STR_KIND);
+  const opPos = field(Field.STR_OP_POS);
+  const end = field(Field.STR_END);
+  const stop = end < windowEnd ? end : windowEnd;
+  if (pos < stop) {
+    const reached = classify(at(pos), at(stop), field(Field.STR_FLAGS), stop == end);
+    pos += <u32>(reached - at(pos));
+    setField(Field.STR_FLAGS, classifiedFlags);
+  }
+  const flags = field(Field.STR_FLAGS);
+  if (kind == Rec.STR && (flags & StrFlag.INVALID) != 0) return fail(ScanError.BAD_UTF8, opPos);
+  if (pos < end) {
+    if (end > inputEnd && inputFinal) return fail(ScanError.TRUNCATED, opPos);
+    return needInput(pos, end - pos < 4 ? end - pos : 4);
+  }
+  const start = field(Field.STR_START);
+  emit(kind | (flags << Layout.FLAGS_SHIFT), opPos, start, end - start);
+  setField(Field.STR_KIND, 0);
+  return CONTINUE;
+}
+
+/** Reads one opcode at `pos` and writes its record, if it makes one. */
+function step(): i32 {
+  const opPos = pos;
+  if (opPos >= windowEnd) {
+    if (opPos >= inputEnd && inputFinal) return fail(ScanError.TRUNCATED, opPos);
+    return needInput(opPos, 1);
+  }
+  const op = byte(opPos);
+  const kind = <u32>argKindOf[op];
+  if (kind == UNKNOWN) return fail(ScanError.UNKNOWN_OPCODE, opPos);
+  const argPos = opPos + 1;
+  const size = fixedSize(kind);
+  let status = require(opPos, <u64>argPos + size);
+  if (status != CONTINUE) return status;
+  pos = argPos + size;
+
+  switch (kind) {
+    case Arg.NONE: {
+      emit(op, opPos, 0, 0);
+      return op == Op.STOP ? Status.STOPPED : CONTINUE;
+    }
+    case Arg.UINT1:
+    case Arg.UINT2:
+    case Arg.UINT4:
+    case Arg.INT4: {
+      const value: u32 = size == 1 ? byte(argPos) : size == 2 ? load<u16>(at(argPos)) : load<u32>(at(argPos));
+      switch (op) {
+        case Op.PROTO: {
+          if (value > HIGHEST_PROTOCOL) return fail(ScanError.UNSUPPORTED_PROTOCOL, opPos);
+          emit(op, opPos, value, 0);
+          break;
+        }
+        case Op.BININT: emitNumber(opPos, <f64><i32>value); break;
+        case Op.BININT1: case Op.BININT2: emitNumber(opPos, <f64>value); break;
+        case Op.BINGET: case Op.LONG_BINGET: emit(Rec.GET, opPos, value, 0); break;
+        case Op.BINPUT: case Op.LONG_BINPUT: emit(Rec.PUT, opPos, value, 0); break;
+        default: emit(Rec.EXT, opPos, value, 0); // EXT1, EXT2, EXT4
+      }
+      return CONTINUE;
+    }
+    case Arg.UINT8: { // FRAME: a hint, as in CPython's C unpickler; the frame must exist.
+      const length = load<u64>(at(argPos));
+      return requirePayload(opPos, <u64>pos + length > <u64>pos ? <u64>pos + length : U64.MAX_VALUE);
+    }
+    case Arg.FLOAT8: {
+      emitNumber(opPos, reinterpret<f64>(bswap<u64>(load<u64>(at(argPos)))));
+      return CONTINUE;
+    }
+    case Arg.LONG1:
+    case Arg.LONG4: {
+      const n = size == 1 ? byte(argPos) : load<u32>(at(argPos));
+      if (size == 4 && <i32>n < 0) return fail(ScanError.NEGATIVE_LENGTH, opPos);
+      if (n > 8) {
+        status = requirePayload(opPos, <u64>pos + n);
+        if (status != CONTINUE) return status;
+        emit(Rec.BIGINT_BYTES, opPos, pos, n);
+      } else {
+        status = require(opPos, <u64>pos + n);
+        if (status != CONTINUE) return status;
+        emitInt(opPos, readLittleEndian(pos, n));
+      }
+      pos += n;
+      return CONTINUE;
+    }
+    case Arg.STRING1:
+    case Arg.STRING4:
+    case Arg.UNICODESTRING1:
+    case Arg.UNICODESTRING4:
+    case Arg.UNICODESTRING8: {
+      const length: u64 = size == 1 ? <u64>byte(argPos) : size == 4 ? <u64>load<u32>(at(argPos)) : load<u64>(at(argPos));
+      if (op == Op.BINSTRING && <i32>length < 0) return fail(ScanError.NEGATIVE_LENGTH, opPos);
+      const isStr = kind != Arg.STRING1 && kind != Arg.STRING4;
+      return startString(isStr ? Rec.STR : Rec.PY2STR, opPos, pos, length);
+    }
+    case Arg.BYTES1:
+    case Arg.BYTES4:
+    case Arg.BYTES8:
+    case Arg.BYTEARRAY8: {
+      const length: u64 = size == 1 ? <u64>byte(argPos) : size == 4 ? <u64>load<u32>(at(argPos)) : load<u64>(at(argPos));
+      const end = <u64>pos + length;
+      status = requirePayload(opPos, end < <u64>pos ? U64.MAX_VALUE : end);
+      if (status != CONTINUE) return status;
+      emit(kind == Arg.BYTEARRAY8 ? Rec.BYTEARRAY : Rec.BYTES, opPos, pos, <u32>length);
+      pos = <u32>end;
+      return CONTINUE;
+    }
+    default:
+      return textArgument(op, kind, opPos, argPos);
+  }
+}
+
+/** The newline-terminated arguments of protocol 0. */
+function textArgument(op: u32, kind: u32, opPos: u32, argPos: u32): i32 {
+  const newline = findNewline(argPos);
+  if (newline < 0) return lineUnfinished(opPos);
+  const lineEnd = <u32>newline;
+  const length = lineEnd - argPos;
+  pos = lineEnd + 1;
+  switch (kind) {
+    case Arg.DECIMALNL_SHORT:
+    case Arg.DECIMALNL_LONG: {
+      let end = lineEnd;
+      if (kind == Arg.DECIMALNL_LONG && end > argPos && byte(end - 1) == 0x4c) end--; // Python 2's 123L
+      const parsed = parseDecimal(at(argPos), at(end));
+      if (parsed == Parsed.INVALID) return fail(ScanError.BAD_INT, opPos);
+      if (op == Op.INT && length == 2 && byte(argPos) == 0x30 && byte(argPos + 1) <= 0x31) {
+        emit(byte(argPos + 1) == 0x31 ? Rec.TRUE : Rec.FALSE, opPos, 0, 0); // INT 01 / 00: True / False
+      } else if (op == Op.GET || op == Op.PUT) {
+        if (parsed != Parsed.OK || parsedInt < 0 || parsedInt > 0xffffffff) return fail(ScanError.BAD_MEMO_INDEX, opPos);
+        emit(op == Op.GET ? Rec.GET : Rec.PUT, opPos, <u32>parsedInt, 0);
+      } else if (parsed == Parsed.OK) {
+        emitInt(opPos, parsedInt);
+      } else {
+        emit(Rec.BIGINT_TEXT, opPos, argPos, end - argPos);
+      }
+      return CONTINUE;
+    }
+    case Arg.FLOATNL: {
+      const parsed = parseFloatText(at(argPos), at(lineEnd));
+      if (parsed == Parsed.INVALID) return fail(ScanError.BAD_FLOAT, opPos);
+      if (parsed == Parsed.OK) emitNumber(opPos, parsedFloat);
+      else emit(Rec.FLOAT_TEXT, opPos, argPos, length);
+      return CONTINUE;
+    }
+    case Arg.STRINGNL: {
+      const quote = length >= 2 ? byte(argPos) : 0;
+      if ((quote != 0x27 && quote != 0x22) || byte(lineEnd - 1) != quote) return fail(ScanError.BAD_QUOTES, opPos);
+      emit(Rec.PY2STR_QUOTED, opPos, argPos + 1, length - 2);
+      return CONTINUE;
+    }
+    case Arg.UNICODESTRINGNL: {
+      emit(Rec.UNICODE_RAW, opPos, argPos, length);
+      return CONTINUE;
+    }
+    case Arg.STRINGNL_NOESCAPE_PAIR: { // GLOBAL, INST: module line, then name line
+      if (findNewline(pos) < 0) return lineUnfinished(opPos);
+      pos = <u32>findNewline(pos) + 1;
+      emit(op, opPos, argPos, length);
+      return CONTINUE;
+    }
+    default: { // PERSID
+      emit(op, opPos, argPos, length);
+      return CONTINUE;
+    }
+  }
+}
+
+/** Scans the session's window until the tape is full, STOP, more input is needed, or an error. */
+export function scan(s: usize): i32 {
+  session = s;
+  window = field(Field.WINDOW);
+  windowStart = field(Field.WINDOW_START);
+  windowEnd = windowStart + field(Field.WINDOW_LEN);
+  inputEnd = field(Field.INPUT_END);
+  inputFinal = field(Field.INPUT_FINAL) != 0;
+  pos = field(Field.POS);
+  const tape = <usize>field(Field.TAPE);
+  record = tape;
+  const tapeEnd = tape + <usize>field(Field.TAPE_CAP) * Layout.RECORD_BYTES;
+  let status = field(Field.STR_KIND) != 0 ? continueString() : CONTINUE;
+  while (status == CONTINUE) {
+    status = record < tapeEnd ? step() : Status.TAPE_FULL;
+  }
+  setField(Field.POS, pos);
+  setField(Field.TAPE_LEN, <u32>((record - tape) / Layout.RECORD_BYTES));
+  return status;
+}
+
+/** Why the last scan() failed, in words (the driver adds opcode and offset). */
+export function errorReason(s: usize): string {
+  session = s;
+  switch (field(Field.ERROR)) {
+    case ScanError.TRUNCATED: return "pickle data was truncated";
+    case ScanError.UNKNOWN_OPCODE: return "invalid load key, '\\x" + field(Field.ERROR_OP).toString(16) + "'";
+    case ScanError.UNSUPPORTED_PROTOCOL: return "unsupported pickle protocol";
+    case ScanError.BAD_INT: return "invalid literal for an integer";
+    case ScanError.BAD_FLOAT: return "could not convert string to float";
+    case ScanError.NEGATIVE_LENGTH: return "negative byte count";
+    case ScanError.BAD_UTF8: return "invalid UTF-8 in a str";
+    case ScanError.BAD_QUOTES: return "the STRING opcode argument must be quoted";
+    case ScanError.BAD_MEMO_INDEX: return "invalid memo index";
+    case ScanError.TOO_LARGE: return "declared length exceeds the input";
+    default: return "no error";
+  }
+}

@@ -1,0 +1,516 @@
+// Pass 2 of loads: replays the tape that the wasm scanner wrote (pass 1) on a
+// stack machine and builds the JS values, one small method per opcode as in
+// CPython's Lib/pickle.py. Nothing here recurses on the pickle's depth.
+import { fixImport } from './compat.js';
+import { UnpicklingError } from './errors.js';
+import { replaceConverted } from './fixup.js';
+import { call, isPlainObject, newObject, setState, typeName } from './objects.js';
+import { opcodeName } from './opcodeNames.js';
+import { Op } from './opcodes.js';
+import { Registry, registry as defaultRegistry } from './Registry.js';
+import { ScanSession } from './session.js';
+import { escapeDecode, isAscii, latin1String, rawUnicodeEscapeDecode, utf8String } from './strings.js';
+import { Field, Layout, Rec, Status, StrFlag } from './tape.js';
+import { ByteArray, FrozenSet, PyObject, Tuple } from './types.js';
+import { memory } from './wasm.js';
+
+export interface LoadOptions {
+  /** Where globals resolve (default: the default registry, built-in types only). */
+  registry?: Registry;
+  /** A global that is not registered: an UnpicklingError ('error', default) or a PyObject stub ('stub'). */
+  unknownGlobals?: 'error' | 'stub';
+  /** How Python 2 str (STRING, BINSTRING, SHORT_BINSTRING) loads: as Python's `encoding=` (default 'ASCII'). */
+  encoding?: 'ASCII' | 'latin1' | 'utf-8' | 'bytes';
+  /** Map Python 2 module names to Python 3 ones at protocols 0–2 (default true), as Python's `fix_imports=`. */
+  fixImports?: boolean;
+  /** Resolves PERSID / BINPERSID persistent ids. */
+  persistentLoad?: (pid: unknown) => unknown;
+  /** Protocol 5 out-of-band buffers, in the order NEXT_BUFFER takes them. */
+  buffers?: Iterable<unknown>;
+  /** 'auto' (default): a dict whose keys are all str loads as a plain object, any other as a Map. 'map': always a Map. */
+  dicts?: 'auto' | 'map';
+  /** Copy bytes payloads instead of returning views of the input (default false). */
+  copy?: boolean;
+  /** Most MARKs open at once (default 100000). */
+  maxDepth?: number;
+}
+
+/** Python's text-to-int conversion limit (sys.int_info.default_max_str_digits), which Python's own loads applies too. */
+const MAX_INT_DIGITS = 4300;
+const EMPTY = new Uint8Array(0);
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function toBytes(data: Uint8Array | ArrayBuffer | ArrayBufferView): Uint8Array {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  throw new TypeError('loads() takes a Uint8Array, an ArrayBuffer or another ArrayBufferView');
+}
+
+/** An int given as decimal text, as number when it is safe, else bigint. */
+function intFromText(text: string): number | bigint {
+  if (text.replace(/^[+-]/, '').length > MAX_INT_DIGITS) {
+    throw new UnpicklingError(`an int of more than ${MAX_INT_DIGITS} digits exceeds Python's limit for integer string conversion`);
+  }
+  return normalizeInt(BigInt(text));
+}
+
+function normalizeInt(value: bigint): number | bigint {
+  return value >= -0x1fffffffffffffn && value <= 0x1fffffffffffffn ? Number(value) : value;
+}
+
+/** A little-endian two's complement int (LONG1 / LONG4 of more than 8 bytes). */
+function intFromBytes(bytes: Uint8Array): number | bigint {
+  let hex = '';
+  for (let i = bytes.length - 1; i >= 0; i--) hex += bytes[i].toString(16).padStart(2, '0');
+  let value = BigInt('0x' + hex);
+  if (bytes[bytes.length - 1] & 0x80) value -= 1n << BigInt(bytes.length * 8);
+  return normalizeInt(value);
+}
+
+export class Unpickler {
+  protected readonly options: LoadOptions;
+  protected readonly registry: Registry;
+  private readonly maxDepth: number;
+
+  // State of the load in progress.
+  private data: Uint8Array = EMPTY;
+  private stack: unknown[] = [];
+  private marks: number[] = [];
+  /** Stack length at the innermost MARK: nothing below it may be popped. */
+  private fence = 0;
+  private memo: unknown[] = [];
+  private memoCount = 0;
+  private proto = 0;
+  private buffers: Iterator<unknown> | null = null;
+  /** Word index of the record being replayed, for error locations (-1: none). */
+  private record = -1;
+  private result: unknown = undefined;
+  /** Dicts that became Maps when a non-str key arrived, and whether some old reference may remain. */
+  private converted: Map<object, Map<unknown, unknown>> | null = null;
+  private convertedEscaped = false;
+  private plainDictShared = false;
+
+  constructor(options: LoadOptions = {}) {
+    this.options = options;
+    this.registry = options.registry ?? defaultRegistry;
+    this.maxDepth = options.maxDepth ?? 100_000;
+  }
+
+  /** Reads one pickle from the start of `data` and returns its value. */
+  load(data: Uint8Array | ArrayBuffer | ArrayBufferView): unknown {
+    const bytes = toBytes(data);
+    const session = ScanSession.acquire();
+    this.reset(bytes);
+    try {
+      session.begin(bytes);
+      for (;;) {
+        const status = session.next();
+        const count = session.field(Field.TAPE_LEN);
+        if (count > 0 && this.replay(session.field(Field.TAPE) >>> 2, count)) return this.finish();
+        if (status === Status.ERROR) throw session.error();
+      }
+    } catch (error) {
+      throw this.locate(error);
+    } finally {
+      session.release();
+      this.reset(EMPTY);
+    }
+  }
+
+  /**
+   * Resolves a global (GLOBAL, STACK_GLOBAL, INST, EXT) through the registry.
+   * Override it to restrict or extend what a pickle may reach, as Python's
+   * Unpickler.find_class.
+   */
+  findClass(module: string, qualname: string): unknown {
+    const value = this.registry.lookup(module, qualname);
+    if (value !== undefined) return value;
+    if (this.options.unknownGlobals === 'stub') return new PyObject(module, qualname);
+    throw new UnpicklingError(
+      `${module}.${qualname} is not registered: register it with registry.register('${module}', '${qualname}', value), ` +
+        `or load with { unknownGlobals: 'stub' }`,
+    );
+  }
+
+  /** Resolves a persistent id (PERSID, BINPERSID); override it or pass `persistentLoad`. */
+  persistentLoad(pid: unknown): unknown {
+    if (this.options.persistentLoad) return this.options.persistentLoad(pid);
+    throw new UnpicklingError('a persistent id was found, but no persistentLoad was given');
+  }
+
+  private reset(data: Uint8Array): void {
+    this.data = data;
+    this.stack = [];
+    this.marks = [];
+    this.fence = 0;
+    this.memo = [];
+    this.memoCount = 0;
+    this.proto = 0;
+    this.buffers = this.options.buffers ? this.options.buffers[Symbol.iterator]() : null;
+    this.record = -1;
+    this.result = undefined;
+    this.converted = null;
+    this.convertedEscaped = false;
+    this.plainDictShared = false;
+  }
+
+  private finish(): unknown {
+    const result = this.result;
+    if (this.converted !== null && this.convertedEscaped) return replaceConverted(result, this.converted);
+    return result;
+  }
+
+  /** Gives an error the location of the record being replayed; wraps errors that are not UnpicklingErrors. */
+  private locate(error: unknown): unknown {
+    if (this.record < 0) return error;
+    const offset = memory.u32[this.record + 1];
+    const location = { opcode: opcodeName(this.data[offset]), offset };
+    if (error instanceof UnpicklingError) return error.locate(location);
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return new UnpicklingError(reason, location, { cause: error });
+  }
+
+  /** Replays `count` records from word `first`; true when STOP was among them. */
+  private replay(first: number, count: number): boolean {
+    memory.refresh();
+    const end = first + count * Layout.RECORD_WORDS;
+    for (let w = first; w < end; w += Layout.RECORD_WORDS) {
+      this.record = w;
+      const head = memory.u32[w];
+      const a = memory.u32[w + 2];
+      const b = memory.u32[w + 3];
+      switch (head & 0xff) {
+        case Rec.NUMBER: this.stack.push(memory.f64[(w >>> 1) + 1]); break;
+        case Rec.INT64: this.stack.push(memory.i64[(w >>> 1) + 1]); break;
+        case Rec.BIGINT_BYTES: this.stack.push(intFromBytes(this.data.subarray(a, a + b))); break;
+        case Rec.BIGINT_TEXT: this.stack.push(intFromText(latin1String(this.data, a, a + b))); break;
+        case Rec.FLOAT_TEXT: this.stack.push(Number(latin1String(this.data, a, a + b))); break;
+        case Rec.TRUE: case Op.NEWTRUE: this.stack.push(true); break;
+        case Rec.FALSE: case Op.NEWFALSE: this.stack.push(false); break;
+        case Op.NONE: this.stack.push(null); break;
+        case Rec.STR: this.stack.push(utf8String(this.data, a, a + b, head >>> Layout.FLAGS_SHIFT)); break;
+        case Rec.PY2STR: this.stack.push(this.python2String(this.data.subarray(a, a + b), head >>> Layout.FLAGS_SHIFT)); break;
+        case Rec.PY2STR_QUOTED: this.loadQuotedString(a, b); break;
+        case Rec.UNICODE_RAW: this.stack.push(rawUnicodeEscapeDecode(this.data, a, a + b)); break;
+        case Rec.BYTES: this.stack.push(this.bytesAt(a, b)); break;
+        case Rec.BYTEARRAY: this.stack.push(new ByteArray(this.data.subarray(a, a + b))); break;
+        case Op.EMPTY_LIST: this.stack.push([]); break;
+        case Op.EMPTY_TUPLE: this.stack.push(new Tuple()); break;
+        case Op.EMPTY_DICT: this.stack.push(this.options.dicts === 'map' ? new Map() : {}); break;
+        case Op.EMPTY_SET: this.stack.push(new Set()); break;
+        case Op.MARK: this.loadMark(); break;
+        case Op.LIST: this.stack.push(this.popMark()); break;
+        case Op.TUPLE: this.stack.push(Tuple.fromArray(this.popMark())); break;
+        case Op.TUPLE1: this.loadTuple(1); break;
+        case Op.TUPLE2: this.loadTuple(2); break;
+        case Op.TUPLE3: this.loadTuple(3); break;
+        case Op.DICT: this.stack.push(this.makeDict(this.popMark())); break;
+        case Op.FROZENSET: this.stack.push(new FrozenSet(this.popMark())); break;
+        case Op.APPEND: this.loadAppend(); break;
+        case Op.APPENDS: this.appendItems(this.popMark()); break;
+        case Op.SETITEM: this.loadSetItem(); break;
+        case Op.SETITEMS: this.setItems(this.popMark()); break;
+        case Op.ADDITEMS: this.loadAddItems(); break;
+        case Op.POP: this.loadPop(); break;
+        case Op.POP_MARK: this.popMark(); break;
+        case Op.DUP: this.stack.push(this.share(this.top())); break;
+        case Rec.GET: this.stack.push(this.memoGet(a)); break;
+        case Rec.PUT: this.memoPut(a); break;
+        case Op.MEMOIZE: this.memoPut(this.memoCount); break;
+        case Op.GLOBAL: this.stack.push(this.resolve(...this.globalName(a, b))); break;
+        case Op.STACK_GLOBAL: this.loadStackGlobal(); break;
+        case Rec.EXT: this.loadExtension(a | 0); break;
+        case Op.REDUCE: this.loadReduce(); break;
+        case Op.BUILD: this.loadBuild(); break;
+        case Op.INST: this.loadInst(a, b); break;
+        case Op.OBJ: this.loadObj(); break;
+        case Op.NEWOBJ: this.loadNewObj(false); break;
+        case Op.NEWOBJ_EX: this.loadNewObj(true); break;
+        case Op.PERSID: this.loadPersid(a, b); break;
+        case Op.BINPERSID: this.stack.push(this.callOut(() => this.persistentLoad(this.pop()))); break;
+        case Op.NEXT_BUFFER: this.stack.push(this.nextBuffer()); break;
+        case Op.READONLY_BUFFER: this.top(); break;
+        case Op.PROTO: this.proto = a; break;
+        case Op.STOP: this.result = this.pop(); return true;
+        default: throw new UnpicklingError(`unexpected record kind ${head & 0xff}`);
+      }
+    }
+    return false;
+  }
+
+  // --- the stack ---
+
+  private underflow(): never {
+    throw new UnpicklingError(this.marks.length > 0 ? 'unpickling stack underflow (below the MARK)' : 'unpickling stack underflow');
+  }
+
+  private pop(): unknown {
+    if (this.stack.length <= this.fence) this.underflow();
+    return this.stack.pop();
+  }
+
+  private top(): unknown {
+    if (this.stack.length <= this.fence) this.underflow();
+    return this.stack[this.stack.length - 1];
+  }
+
+  private loadMark(): void {
+    if (this.marks.length >= this.maxDepth) throw new UnpicklingError(`more than maxDepth (${this.maxDepth}) MARKs open`);
+    this.fence = this.stack.length;
+    this.marks.push(this.fence);
+  }
+
+  /** The items above the innermost MARK, which is removed. */
+  private popMark(): unknown[] {
+    const mark = this.marks.pop();
+    if (mark === undefined) throw new UnpicklingError('could not find MARK');
+    this.fence = this.marks.length > 0 ? this.marks[this.marks.length - 1] : 0;
+    return this.stack.splice(mark);
+  }
+
+  /** POP removes the top item, or the innermost MARK if nothing is above it (as CPython's C unpickler). */
+  private loadPop(): void {
+    if (this.marks.length > 0 && this.fence === this.stack.length) this.popMark();
+    else this.pop();
+  }
+
+  private loadTuple(size: number): void {
+    if (this.stack.length - size < this.fence) this.underflow();
+    this.stack.push(Tuple.fromArray(this.stack.splice(this.stack.length - size)));
+  }
+
+  // --- the memo ---
+
+  private memoGet(index: number): unknown {
+    const value = this.memo[index];
+    if (value === undefined && !(index in this.memo)) throw new UnpicklingError(`memo value not found at index ${index}`);
+    const current = this.converted?.get(value as object) ?? value;
+    return this.share(current);
+  }
+
+  private memoPut(index: number): void {
+    const value = this.top();
+    if (!(index in this.memo)) this.memoCount++;
+    this.memo[index] = value;
+  }
+
+  /** Notes when a plain-object dict is referenced twice (it might later have to become a Map). */
+  private share<T>(value: T): T {
+    if (!this.plainDictShared && this.options.dicts !== 'map' && isPlainObject(value)) this.plainDictShared = true;
+    return value;
+  }
+
+  // --- lists, dicts, sets ---
+
+  private loadAppend(): void {
+    const value = this.pop();
+    this.appendItems([value]);
+  }
+
+  private appendItems(items: unknown[]): void {
+    const target = this.top();
+    if (Array.isArray(target) && !(target instanceof Tuple)) {
+      for (let i = 0; i < items.length; i++) target.push(items[i]);
+    } else if (target instanceof PyObject) {
+      (target.listItems ??= []).push(...items);
+    } else if (typeof (target as { extend?: unknown })?.extend === 'function') {
+      this.callOut(() => (target as { extend(items: unknown[]): void }).extend(items));
+    } else {
+      throw new UnpicklingError(`cannot append to ${typeName(target)}`);
+    }
+  }
+
+  private makeDict(items: unknown[]): object {
+    if (items.length % 2 !== 0) throw new UnpicklingError('odd number of items for DICT');
+    const dict = this.options.dicts === 'map' ? new Map() : {};
+    this.stack.push(dict);
+    this.setItems(items);
+    return this.stack.pop() as object;
+  }
+
+  private loadSetItem(): void {
+    const value = this.pop();
+    const key = this.pop();
+    this.setItems([key, value]);
+  }
+
+  /** SETITEM(S) on the top of the stack. A plain-object dict given a non-str key becomes a Map. */
+  private setItems(items: unknown[]): void {
+    if (items.length % 2 !== 0) throw new UnpicklingError('odd number of items for SETITEMS');
+    let target = this.top();
+    for (let i = 0; i < items.length; i += 2) {
+      const key = items[i];
+      const value = items[i + 1];
+      if (target instanceof Map) {
+        target.set(key, value);
+      } else if (isPlainObject(target)) {
+        if (typeof key !== 'string') {
+          target = this.convertToMap(target);
+          (target as Map<unknown, unknown>).set(key, value);
+        } else if (key === '__proto__') {
+          Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+        } else {
+          target[key] = value;
+        }
+      } else if (target instanceof PyObject) {
+        (target.dictItems ??= []).push([key, value]);
+      } else if (typeof (target as { __setitem__?: unknown })?.__setitem__ === 'function') {
+        this.callOut(() => (target as { __setitem__(k: unknown, v: unknown): void }).__setitem__(key, value));
+      } else {
+        throw new UnpicklingError(`cannot set an item of ${typeName(target)}`);
+      }
+    }
+  }
+
+  /**
+   * Replaces the plain-object dict on top of the stack by a Map of its
+   * entries. Later GETs of it give the Map; if it may already be referenced
+   * elsewhere, the result is fixed up when the load ends (fixup.ts).
+   */
+  private convertToMap(dict: Record<string, unknown>): Map<unknown, unknown> {
+    const map = new Map<unknown, unknown>(Object.entries(dict));
+    if (map.size > 0 || this.plainDictShared) this.convertedEscaped = true;
+    (this.converted ??= new Map()).set(dict, map);
+    this.stack[this.stack.length - 1] = map;
+    return map;
+  }
+
+  private loadAddItems(): void {
+    const items = this.popMark();
+    const target = this.top();
+    if (!(target instanceof Set) || target instanceof FrozenSet) throw new UnpicklingError(`cannot add items to ${typeName(target)}`);
+    for (let i = 0; i < items.length; i++) target.add(items[i]);
+  }
+
+  // --- strings and bytes ---
+
+  /** A bytes payload: a plain Uint8Array view of the input (whatever its class), or a copy with `copy`. */
+  private bytesAt(start: number, length: number): Uint8Array {
+    const view = new Uint8Array(this.data.buffer, this.data.byteOffset + start, length);
+    return this.options.copy ? view.slice() : view;
+  }
+
+  /** A Python 2 str, as `encoding` says. */
+  private python2String(bytes: Uint8Array, flags: number): unknown {
+    const encoding = this.options.encoding ?? 'ASCII';
+    if (encoding === 'bytes') return this.options.copy ? bytes.slice() : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+    if (encoding === 'latin1') return latin1String(bytes, 0, bytes.length);
+    if (encoding === 'utf-8') {
+      if (flags & (StrFlag.INVALID | StrFlag.SURROGATES)) throw new UnpicklingError("a Python 2 str is not valid UTF-8 (try encoding: 'latin1' or 'bytes')");
+      return utf8String(bytes, 0, bytes.length, flags);
+    }
+    if (!(flags & StrFlag.ASCII)) throw new UnpicklingError("a Python 2 str is not ASCII (try encoding: 'latin1', 'utf-8' or 'bytes')");
+    return latin1String(bytes, 0, bytes.length);
+  }
+
+  private loadQuotedString(start: number, length: number): void {
+    const bytes = escapeDecode(this.data, start, start + length);
+    const flags = isAscii(bytes) ? StrFlag.ASCII : 0;
+    this.stack.push(this.python2String(bytes, flags | (flags ? 0 : this.utf8Flags(bytes))));
+  }
+
+  private utf8Flags(bytes: Uint8Array): number {
+    try {
+      strictUtf8.decode(bytes);
+      return 0;
+    } catch {
+      return StrFlag.INVALID;
+    }
+  }
+
+  // --- globals and objects ---
+
+  /** The module and name lines of GLOBAL and INST. */
+  private globalName(start: number, length: number): [string, string] {
+    const nameStart = start + length + 1;
+    const nameEnd = this.data.indexOf(0x0a, nameStart);
+    try {
+      return [strictUtf8.decode(this.data.subarray(start, start + length)), strictUtf8.decode(this.data.subarray(nameStart, nameEnd))];
+    } catch {
+      throw new UnpicklingError('a global name is not valid UTF-8');
+    }
+  }
+
+  private resolve(module: string, qualname: string): unknown {
+    if (this.proto < 3 && this.options.fixImports !== false) [module, qualname] = fixImport(module, qualname);
+    return this.callOut(() => this.findClass(module, qualname));
+  }
+
+  private loadStackGlobal(): void {
+    const qualname = this.pop();
+    const module = this.pop();
+    if (typeof module !== 'string' || typeof qualname !== 'string') throw new UnpicklingError('STACK_GLOBAL requires str');
+    this.stack.push(this.resolve(module, qualname));
+  }
+
+  private loadExtension(code: number): void {
+    if (code <= 0) throw new UnpicklingError('EXT specifies code <= 0');
+    const name = this.registry.extension(code);
+    if (name === undefined) throw new UnpicklingError(`unregistered extension code ${code}`);
+    this.stack.push(this.callOut(() => this.findClass(name.module, name.qualname)));
+  }
+
+  /** Runs code that may call user callbacks (which may load pickles and so grow wasm memory). */
+  private callOut<T>(fn: () => T): T {
+    try {
+      return fn();
+    } finally {
+      memory.refresh();
+    }
+  }
+
+  private loadReduce(): void {
+    const args = this.pop();
+    const callable = this.pop();
+    if (!Array.isArray(args)) throw new UnpicklingError(`REDUCE arguments must be a tuple, not ${typeName(args)}`);
+    this.stack.push(this.callOut(() => call(callable, args)));
+  }
+
+  private loadBuild(): void {
+    const state = this.pop();
+    const target = this.top();
+    this.callOut(() => setState(target, state));
+  }
+
+  private loadNewObj(withKeywords: boolean): void {
+    const kwargs = withKeywords ? this.pop() : undefined;
+    const args = this.pop();
+    const cls = this.pop();
+    if (!Array.isArray(args)) throw new UnpicklingError(`NEWOBJ arguments must be a tuple, not ${typeName(args)}`);
+    this.stack.push(this.callOut(() => newObject(cls, args, kwargs)));
+  }
+
+  /** INST and OBJ: as pickle.py's _instantiate. */
+  private instantiate(cls: unknown, args: unknown[]): unknown {
+    if (args.length > 0 || typeof (cls as { __getinitargs__?: unknown })?.__getinitargs__ === 'function') {
+      return this.callOut(() => call(cls, args));
+    }
+    return this.callOut(() => (cls instanceof PyObject ? call(cls, args) : newObject(cls, args)));
+  }
+
+  private loadInst(start: number, length: number): void {
+    const cls = this.resolve(...this.globalName(start, length));
+    this.stack.push(this.instantiate(cls, this.popMark()));
+  }
+
+  private loadObj(): void {
+    const items = this.popMark();
+    if (items.length === 0) throw new UnpicklingError('OBJ needs a class after the MARK');
+    this.stack.push(this.instantiate(items[0], items.slice(1)));
+  }
+
+  private loadPersid(start: number, length: number): void {
+    const bytes = this.data.subarray(start, start + length);
+    if (!isAscii(bytes)) throw new UnpicklingError('persistent IDs in protocol 0 must be ASCII strings');
+    const pid = latin1String(bytes, 0, bytes.length);
+    this.stack.push(this.callOut(() => this.persistentLoad(pid)));
+  }
+
+  private nextBuffer(): unknown {
+    if (this.buffers === null) throw new UnpicklingError('pickle stream refers to out-of-band data but no buffers were given');
+    const next = this.buffers.next();
+    if (next.done) throw new UnpicklingError('not enough out-of-band buffers');
+    return next.value;
+  }
+}

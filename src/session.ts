@@ -1,0 +1,87 @@
+// A scan session: one wasm session block (window, tape, scanner state) and
+// the driver that feeds it input. Each load in progress holds its own, so
+// nested and interleaved loads never share scanner state; finished ones are
+// pooled because allocating one costs more than a small pickle's whole load.
+import { UnpicklingError } from './errors.js';
+import { opcodeName } from './opcodeNames.js';
+import { Field, Status } from './tape.js';
+import { core, memory, scanErrorReason } from './wasm.js';
+
+const WINDOW_CAP = 64 * 1024;
+const TAPE_CAP = 4096;
+const POOL_SIZE = 8;
+const pool: ScanSession[] = [];
+
+export class ScanSession {
+  /** Address of the session block in wasm memory. */
+  readonly ptr: number;
+  private data: Uint8Array = new Uint8Array(0);
+
+  private constructor() {
+    this.ptr = core.newSession(WINDOW_CAP, TAPE_CAP);
+    memory.refresh();
+  }
+
+  static acquire(): ScanSession {
+    return pool.pop() ?? new ScanSession();
+  }
+
+  release(): void {
+    this.data = new Uint8Array(0);
+    if (pool.length < POOL_SIZE) pool.push(this);
+    else core.freeSession(this.ptr);
+  }
+
+  field(f: Field): number {
+    return memory.u32[(this.ptr >>> 2) + f];
+  }
+
+  private setField(f: Field, value: number): void {
+    memory.u32[(this.ptr >>> 2) + f] = value;
+  }
+
+  /** Starts scanning `data` (all of the input) from `offset`. */
+  begin(data: Uint8Array, offset = 0): void {
+    this.data = data;
+    this.setField(Field.INPUT_END, data.length);
+    this.setField(Field.INPUT_FINAL, 1);
+    this.setField(Field.POS, offset);
+    this.setField(Field.STR_KIND, 0);
+    this.setField(Field.ERROR, 0);
+    this.fill(offset, 1);
+  }
+
+  /**
+   * Scans until there are records to replay or the scan has ended: returns
+   * TAPE_FULL (replay TAPE_LEN records, then call again), STOPPED or ERROR
+   * (replay the TAPE_LEN records before the stop or the error first).
+   */
+  next(): Status {
+    for (;;) {
+      const status = core.scan(this.ptr);
+      if (status !== Status.NEED_INPUT) return status;
+      this.fill(this.field(Field.POS), this.field(Field.NEED));
+      if (this.field(Field.TAPE_LEN) > 0) return Status.TAPE_FULL;
+    }
+  }
+
+  /** The UnpicklingError for a scan that returned ERROR. */
+  error(): UnpicklingError {
+    const offset = this.field(Field.ERROR_POS);
+    return new UnpicklingError(scanErrorReason(this.ptr), { opcode: opcodeName(this.data[offset]), offset });
+  }
+
+  /** Copies input from `from` into the window, growing it when `need` bytes would not fit. */
+  private fill(from: number, need: number): void {
+    let cap = this.field(Field.WINDOW_CAP);
+    if (need > cap) {
+      while (cap < need) cap *= 2;
+      core.resizeWindow(this.ptr, cap);
+      memory.refresh();
+    }
+    const chunk = this.data.subarray(from, Math.min(this.data.length, from + cap));
+    memory.u8.set(chunk, this.field(Field.WINDOW));
+    this.setField(Field.WINDOW_START, from);
+    this.setField(Field.WINDOW_LEN, chunk.length);
+  }
+}

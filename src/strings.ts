@@ -1,0 +1,165 @@
+// Strings are made in JS, not in wasm (msgpack-javascript measured wasm UTF-8
+// decoding as no faster, its PR #95): the scan has already validated and
+// classified each payload, so these decoders only build.
+import { UnpicklingError } from './errors.js';
+import { StrFlag } from './tape.js';
+
+const utf8Decoder = new TextDecoder('utf-8');
+/** Below this length a charCode loop beats TextDecoder's call overhead. */
+const SHORT_STRING = 16;
+/** Chunk size for String.fromCharCode.apply (bounded argument count). */
+const CHUNK = 4096;
+
+/** An ASCII payload. */
+export function asciiString(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start < SHORT_STRING) {
+    let text = '';
+    for (let i = start; i < end; i++) text += String.fromCharCode(bytes[i]);
+    return text;
+  }
+  return utf8Decoder.decode(bytes.subarray(start, end));
+}
+
+/** Latin-1: each byte is one code point. */
+export function latin1String(bytes: Uint8Array, start: number, end: number): string {
+  let text = '';
+  for (let i = start; i < end; i += CHUNK) {
+    text += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(end, i + CHUNK)) as unknown as number[]);
+  }
+  return text;
+}
+
+/**
+ * UTF-8 with encoded surrogates kept as lone UTF-16 code units, as CPython's
+ * 'surrogatepass' does. The input is known valid: the scan checked it.
+ */
+function surrogatePassString(bytes: Uint8Array, start: number, end: number): string {
+  const units: number[] = [];
+  let text = '';
+  for (let i = start; i < end; ) {
+    const b0 = bytes[i];
+    let code: number;
+    if (b0 < 0x80) {
+      code = b0;
+      i += 1;
+    } else if (b0 < 0xe0) {
+      code = ((b0 & 0x1f) << 6) | (bytes[i + 1] & 0x3f);
+      i += 2;
+    } else if (b0 < 0xf0) {
+      code = ((b0 & 0x0f) << 12) | ((bytes[i + 1] & 0x3f) << 6) | (bytes[i + 2] & 0x3f);
+      i += 3;
+    } else {
+      code = ((b0 & 0x07) << 18) | ((bytes[i + 1] & 0x3f) << 12) | ((bytes[i + 2] & 0x3f) << 6) | (bytes[i + 3] & 0x3f);
+      i += 4;
+    }
+    if (code > 0xffff) {
+      code -= 0x10000;
+      units.push(0xd800 | (code >> 10), 0xdc00 | (code & 0x3ff));
+    } else {
+      units.push(code);
+    }
+    if (units.length >= CHUNK) {
+      text += String.fromCharCode.apply(null, units);
+      units.length = 0;
+    }
+  }
+  return text + String.fromCharCode.apply(null, units);
+}
+
+/** A str payload the scan classified with `flags` (StrFlag). */
+export function utf8String(bytes: Uint8Array, start: number, end: number, flags: number): string {
+  if (flags & StrFlag.ASCII) return asciiString(bytes, start, end);
+  if (flags & StrFlag.SURROGATES) return surrogatePassString(bytes, start, end);
+  return utf8Decoder.decode(bytes.subarray(start, end));
+}
+
+function hexValue(byte: number): number {
+  if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
+  const lower = byte | 0x20;
+  if (lower >= 0x61 && lower <= 0x66) return lower - 0x61 + 10;
+  return -1;
+}
+
+/** The value of `digits` hex digits at `at`, or -1 if they are not all there and hex. */
+function readHex(bytes: Uint8Array, at: number, digits: number, end: number): number {
+  if (at + digits > end) return -1;
+  let value = 0;
+  for (let i = 0; i < digits; i++) {
+    const digit = hexValue(bytes[at + i]);
+    if (digit < 0) return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+const SIMPLE_ESCAPES: Record<number, number> = {
+  0x5c: 0x5c, 0x27: 0x27, 0x22: 0x22, 0x61: 0x07, 0x62: 0x08, 0x66: 0x0c,
+  0x6e: 0x0a, 0x72: 0x0d, 0x74: 0x09, 0x76: 0x0b,
+};
+
+/** Python's codecs.escape_decode: the body of a STRING argument, unquoted and unescaped. */
+export function escapeDecode(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  const out = new Uint8Array(end - start);
+  let n = 0;
+  for (let i = start; i < end; ) {
+    const b = bytes[i++];
+    if (b !== 0x5c) {
+      out[n++] = b;
+      continue;
+    }
+    if (i >= end) throw new UnpicklingError('trailing \\ in string');
+    const c = bytes[i++];
+    if (Object.hasOwn(SIMPLE_ESCAPES, c)) {
+      out[n++] = SIMPLE_ESCAPES[c];
+    } else if (c === 0x0a) {
+      // backslash-newline: a line continuation, nothing
+    } else if (c >= 0x30 && c <= 0x37) {
+      let value = c - 0x30;
+      for (let k = 0; k < 2 && i < end && bytes[i] >= 0x30 && bytes[i] <= 0x37; k++) value = value * 8 + bytes[i++] - 0x30;
+      out[n++] = value & 0xff;
+    } else if (c === 0x78) {
+      const value = readHex(bytes, i, 2, end);
+      if (value < 0) throw new UnpicklingError(`invalid \\x escape at position ${i - 2 - start}`);
+      out[n++] = value;
+      i += 2;
+    } else {
+      out[n++] = 0x5c;
+      out[n++] = c;
+    }
+  }
+  return out.subarray(0, n);
+}
+
+/** Python's raw-unicode-escape: latin-1 text with \uXXXX and \UXXXXXXXX escapes (UNICODE's argument). */
+export function rawUnicodeEscapeDecode(bytes: Uint8Array, start: number, end: number): string {
+  let text = '';
+  let run = start;
+  for (let i = start; i < end; ) {
+    if (bytes[i] !== 0x5c) {
+      i++;
+      continue;
+    }
+    // An escape needs an odd number of backslashes before the u or U.
+    let slashes = 1;
+    while (i + slashes < end && bytes[i + slashes] === 0x5c) slashes++;
+    const after = i + slashes;
+    const letter = after < end ? bytes[after] : 0;
+    if (slashes % 2 === 0 || (letter !== 0x75 && letter !== 0x55)) {
+      i = after;
+      continue;
+    }
+    const digits = letter === 0x75 ? 4 : 8;
+    const code = readHex(bytes, after + 1, digits, end);
+    if (code < 0) throw new UnpicklingError(`truncated \\${String.fromCharCode(letter)} escape`);
+    if (code > 0x10ffff) throw new UnpicklingError('\\U escape beyond U+10FFFF');
+    text += latin1String(bytes, run, after - 1) + String.fromCodePoint(code);
+    i = run = after + 1 + digits;
+  }
+  return text + latin1String(bytes, run, end);
+}
+
+/** Is every byte below 0x80? */
+export function isAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] >= 0x80) return false;
+  return true;
+}

@@ -1,0 +1,124 @@
+/**
+ * The tape: the fixed-width records that the wasm scanner writes and the
+ * TypeScript layer replays (pickletools.genops as typed arrays), and the
+ * session block through which the two sides talk.
+ *
+ * Like opcodes.ts, this file is compiled by both AssemblyScript and tsc, so it
+ * holds only `const enum`s of plain numbers.
+ *
+ * A record is four 32-bit words:
+ *   word 0: kind | flags << 8
+ *   word 1: byte offset of the opcode in the pickle (for error messages)
+ *   words 2-3: the argument: (offset, length) of a payload in the input, a memo
+ *              index or code in word 2, or one f64 / i64 spanning both words.
+ */
+
+export const enum Layout {
+  RECORD_WORDS = 4,
+  RECORD_BYTES = 16,
+  FLAGS_SHIFT = 8,
+}
+
+/**
+ * Record kinds. A record's kind is its opcode byte, except where the scanner
+ * folds opcodes that differ only in how their argument is written; folded kinds
+ * use bytes that no opcode uses.
+ */
+export const enum Rec {
+  /** An int within ±(2^53−1) or any float, as f64 in words 2-3. */
+  NUMBER = 0x01,
+  /** An int that needs 54 to 64 bits, as i64 in words 2-3. */
+  INT64 = 0x02,
+  /** A larger int: little-endian two's complement bytes at (offset, length). */
+  BIGINT_BYTES = 0x03,
+  /** A larger int: decimal digits, with optional sign, at (offset, length). */
+  BIGINT_TEXT = 0x04,
+  /** A text float the scanner did not convert exactly (JS parses it). */
+  FLOAT_TEXT = 0x05,
+  /** A str payload: UTF-8 with surrogates passed, flags from StrFlag. */
+  STR = 0x06,
+  /** A Python 2 str payload (STRING's bytes are still quoted and escaped). */
+  PY2STR = 0x07,
+  PY2STR_QUOTED = 0x08,
+  /** UNICODE: raw-unicode-escape text. */
+  UNICODE_RAW = 0x09,
+  BYTES = 0x0a,
+  BYTEARRAY = 0x0b,
+  /** GET, BINGET, LONG_BINGET: memo index in word 2. */
+  GET = 0x0c,
+  /** PUT, BINPUT, LONG_BINPUT: memo index in word 2. */
+  PUT = 0x0d,
+  /** EXT1, EXT2, EXT4: extension code in word 2. */
+  EXT = 0x0e,
+  /** INT 01 / INT 00 of protocol 0 */
+  TRUE = 0x0f,
+  FALSE = 0x10,
+}
+
+/** Flags of STR and PY2STR records. */
+export const enum StrFlag {
+  ASCII = 1,
+  /** Holds UTF-8-encoded surrogates (ED A0..BF xx), which TextDecoder would replace. */
+  SURROGATES = 2,
+  /** Not valid UTF-8 (only for Python 2 strings; a STR so flagged is an error). */
+  INVALID = 4,
+}
+
+/** What scan() returns. */
+export const enum Status {
+  /** The tape is full: replay it, then scan again. */
+  TAPE_FULL = 0,
+  /** STOP was read; POS is just past it. */
+  STOPPED = 1,
+  /** The window holds no more complete input: refill from POS with at least NEED bytes. */
+  NEED_INPUT = 2,
+  /** Bad input: ERROR, ERROR_POS and ERROR_OP say what and where. */
+  ERROR = 3,
+}
+
+/** Why the scanner stopped with Status.ERROR. */
+export const enum ScanError {
+  NONE = 0,
+  TRUNCATED = 1,
+  UNKNOWN_OPCODE = 2,
+  UNSUPPORTED_PROTOCOL = 3,
+  BAD_INT = 4,
+  BAD_FLOAT = 5,
+  NEGATIVE_LENGTH = 6,
+  BAD_UTF8 = 7,
+  BAD_QUOTES = 8,
+  BAD_MEMO_INDEX = 9,
+  TOO_LARGE = 10,
+}
+
+/** The session block: u32 fields shared by the scanner and its driver. */
+export const enum Field {
+  /** How much input there is so far, and whether more may follow (0) or not (1). */
+  INPUT_END = 0,
+  INPUT_FINAL = 18,
+  /** Pointer to the window: the part of the input copied into linear memory. */
+  WINDOW = 1,
+  WINDOW_CAP = 2,
+  /** Input offset of the window's first byte, and how many bytes it holds. */
+  WINDOW_START = 3,
+  WINDOW_LEN = 4,
+  /** Input offset where scanning resumes. */
+  POS = 5,
+  /** With NEED_INPUT: how many bytes from POS the scanner needs at least. */
+  NEED = 6,
+  TAPE = 7,
+  /** Capacity in records, and how many the last scan() wrote. */
+  TAPE_CAP = 8,
+  TAPE_LEN = 9,
+  /** An unfinished string payload (kind 0 when none): record kind, opcode offset, payload start and end, flags so far. */
+  STR_KIND = 10,
+  STR_OP_POS = 11,
+  STR_START = 12,
+  STR_END = 13,
+  STR_FLAGS = 14,
+  ERROR = 15,
+  ERROR_POS = 16,
+  ERROR_OP = 17,
+  /** Number of fields. */
+  COUNT = 19,
+}

@@ -1,0 +1,65 @@
+// JS stand-ins for the Python types that have no JS twin.
+
+/** A Python tuple: an Array (Array.isArray is true) that `instanceof Tuple` tells from a list. */
+export class Tuple<T = unknown> extends Array<T> {
+  // map(), filter(), slice() … give plain arrays, and never call our constructor with a length.
+  static get [Symbol.species](): ArrayConstructor {
+    return Array;
+  }
+
+  constructor(...items: T[]) {
+    super();
+    for (let i = 0; i < items.length; i++) this.push(items[i]);
+  }
+
+  /** A tuple of the items of `items` (safe for any length, unlike spreading). */
+  static fromArray<T>(items: ArrayLike<T>): Tuple<T> {
+    const tuple = new Tuple<T>();
+    for (let i = 0; i < items.length; i++) tuple.push(items[i]);
+    return tuple;
+  }
+}
+
+/** A Python bytearray (bytes load as plain Uint8Array). */
+export class ByteArray extends Uint8Array {}
+
+/** A Python frozenset. */
+export class FrozenSet<T = unknown> extends Set<T> {}
+
+/** A Python complex number. */
+export class Complex {
+  constructor(
+    public real: number,
+    public imag: number,
+  ) {}
+}
+
+/**
+ * A stand-in for a Python object whose class is not registered, loaded with
+ * `unknownGlobals: 'stub'`: the global it names and what was applied to it.
+ * A stub with `args === undefined` is the bare global (a class or function);
+ * calling it (REDUCE, NEWOBJ, …) makes a new stub holding the arguments.
+ */
+export class PyObject {
+  /** How it was made: 'global' for the bare name, else the opcode or helper that applied it. */
+  kind: 'global' | 'reduce' | 'newobj' | 'newobj_ex' | 'reconstructor';
+  args?: unknown[];
+  kwargs?: unknown;
+  /** What BUILD gave it, if anything. */
+  state?: unknown;
+  /** What APPEND(S) and SETITEM(S) added, if anything. */
+  listItems?: unknown[];
+  dictItems?: [unknown, unknown][];
+
+  constructor(
+    public module: string,
+    public qualname: string,
+    kind: PyObject['kind'] = 'global',
+    args?: unknown[],
+    kwargs?: unknown,
+  ) {
+    this.kind = kind;
+    this.args = args;
+    this.kwargs = kwargs;
+  }
+}

@@ -1,0 +1,9 @@
+// package.json "imports" maps #as-bind to as-bind's ESM or CJS runtime build
+// (the package's own "main" is its compiler transform).
+declare module '#as-bind' {
+  export interface BoundInstance {
+    exports: Record<string, (...args: unknown[]) => unknown>;
+    loadedModule: { exports: Record<string, unknown> };
+  }
+  export function instantiateSync(source: Uint8Array, imports: object): BoundInstance;
+}
