@@ -55,6 +55,13 @@ function intFromText(text: string): number | bigint {
   return normalizeInt(BigInt(text));
 }
 
+/** Is `key` one that JS objects list first, in numeric order (a canonical array index)? */
+function isArrayIndex(key: string): boolean {
+  const first = key.charCodeAt(0) - 48;
+  if (!(first >= 0 && first <= 9)) return false;
+  return /^(0|[1-9][0-9]{0,9})$/.test(key) && Number(key) < 4294967295;
+}
+
 function normalizeInt(value: bigint): number | bigint {
   return value >= -0x1fffffffffffffn && value <= 0x1fffffffffffffn ? Number(value) : value;
 }
@@ -90,6 +97,8 @@ export class Unpickler {
   private converted: Map<object, Map<unknown, unknown>> | null = null;
   private convertedEscaped = false;
   private plainDictShared = false;
+  /** Python's key order of plain-object dicts whose JS order differs (see setProperty). */
+  private keyOrders: WeakMap<object, string[]> | null = null;
 
   constructor(options: LoadOptions = {}) {
     this.options = options;
@@ -153,6 +162,7 @@ export class Unpickler {
     this.converted = null;
     this.convertedEscaped = false;
     this.plainDictShared = false;
+    this.keyOrders = null;
   }
 
   private finish(): unknown {
@@ -348,10 +358,8 @@ export class Unpickler {
         if (typeof key !== 'string') {
           target = this.convertToMap(target);
           (target as Map<unknown, unknown>).set(key, value);
-        } else if (key === '__proto__') {
-          Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
         } else {
-          target[key] = value;
+          this.setProperty(target, key, value);
         }
       } else if (target instanceof PyObject) {
         (target.dictItems ??= []).push([key, value]);
@@ -364,12 +372,33 @@ export class Unpickler {
   }
 
   /**
+   * Sets a str key of a plain-object dict. JS lists array-index keys ("2")
+   * before all others; once such a key follows other keys, the dict's
+   * insertion order is kept aside, so that a later conversion to a Map keeps
+   * Python's order.
+   */
+  private setProperty(dict: Record<string, unknown>, key: string, value: unknown): void {
+    const isNew = !Object.hasOwn(dict, key);
+    if (isNew) {
+      let order = this.keyOrders?.get(dict);
+      if (order === undefined && isArrayIndex(key)) {
+        const keys = Object.keys(dict);
+        if (keys.length > 0) (this.keyOrders ??= new WeakMap()).set(dict, (order = keys));
+      }
+      order?.push(key);
+    }
+    if (key === '__proto__') Object.defineProperty(dict, key, { value, writable: true, enumerable: true, configurable: true });
+    else dict[key] = value;
+  }
+
+  /**
    * Replaces the plain-object dict on top of the stack by a Map of its
    * entries. Later GETs of it give the Map; if it may already be referenced
    * elsewhere, the result is fixed up when the load ends (fixup.ts).
    */
   private convertToMap(dict: Record<string, unknown>): Map<unknown, unknown> {
-    const map = new Map<unknown, unknown>(Object.entries(dict));
+    const keys = this.keyOrders?.get(dict) ?? Object.keys(dict);
+    const map = new Map<unknown, unknown>(keys.map((key) => [key, dict[key]]));
     if (map.size > 0 || this.plainDictShared) this.convertedEscaped = true;
     (this.converted ??= new Map()).set(dict, map);
     this.stack[this.stack.length - 1] = map;
