@@ -349,7 +349,7 @@ export function errorReason(s: usize): string {
   session = s;
   switch (field(Field.ERROR)) {
     case ScanError.TRUNCATED: return "pickle data was truncated";
-    case ScanError.UNKNOWN_OPCODE: return "invalid load key, '\\x" + field(Field.ERROR_OP).toString(16) + "'";
+    case ScanError.UNKNOWN_OPCODE: return "invalid load key, '\\x" + (field(Field.ERROR_OP) < 16 ? "0" : "") + field(Field.ERROR_OP).toString(16) + "'";
     case ScanError.UNSUPPORTED_PROTOCOL: return "unsupported pickle protocol";
     case ScanError.BAD_INT: return "invalid literal for an integer";
     case ScanError.BAD_FLOAT: return "could not convert string to float";

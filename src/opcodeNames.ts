@@ -6,5 +6,5 @@ OPCODE_TABLE.forEach(([code], i) => (names[code] = OPCODE_NAMES[i]));
 /** The name of an opcode byte, e.g. "BINGET", for messages. */
 export function opcodeName(code: number | undefined): string {
   if (code === undefined) return 'end of input';
-  return names[code] ?? `byte 0x${code.toString(16).padStart(2, '0')}`;
+  return names[code] ?? `opcode 0x${code.toString(16).padStart(2, '0')}`;
 }
