@@ -1,0 +1,177 @@
+// The package surface: ESM and CommonJS entry points, the exported types,
+// the load options, and the registry as an allowlist.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { test } from 'node:test';
+import {
+  ByteArray, Complex, FrozenSet, PyObject, Registry, Tuple, Unpickler, UnpicklingError, PicklingError,
+  loads, registry, builtins,
+} from 'pickle-wasm';
+
+const bytes = (text) => Buffer.from(text, 'latin1');
+
+test('require("pickle-wasm") works from CommonJS, synchronously', () => {
+  const out = execFileSync(process.execPath, ['-e', `
+    const p = require('pickle-wasm');
+    const v = p.loads(Buffer.from('80057d94288c0161945d94752e', 'hex'));
+    console.log(JSON.stringify(v), typeof p.Unpickler, p.loads(Buffer.from('8005284b014b0274942e', 'hex')) instanceof p.Tuple);
+  `], { encoding: 'utf8' });
+  assert.equal(out.trim(), '{"a":[]} function true');
+});
+
+test('exported types behave as documented', () => {
+  const t = new Tuple(1, 2);
+  assert.ok(Array.isArray(t) && t instanceof Tuple && t.length === 2);
+  assert.ok(!(t.map((x) => x) instanceof Tuple), 'map gives a plain array');
+  assert.equal(new Tuple(3).length, 1, 'a single number is an item, not a length');
+  assert.ok(new ByteArray(2) instanceof Uint8Array);
+  assert.ok(new FrozenSet([1]) instanceof Set);
+  assert.deepEqual({ ...new Complex(1, 2) }, { real: 1, imag: 2 });
+  assert.ok(new UnpicklingError('x') instanceof Error && new PicklingError('x') instanceof Error);
+});
+
+test('loads accepts Uint8Array, Buffer, ArrayBuffer and other views', () => {
+  const data = new Uint8Array([0x80, 0x05, 0x4b, 0x07, 0x2e]);
+  assert.equal(loads(data), 7);
+  assert.equal(loads(data.buffer), 7);
+  assert.equal(loads(new DataView(data.buffer)), 7);
+  assert.equal(loads(Buffer.from(data)), 7);
+  assert.throws(() => loads('K\x07.'), TypeError);
+});
+
+test('bytes load as zero-copy views by default, copies with copy: true', () => {
+  const data = bytes('C\x03abc.');
+  const view = loads(data);
+  assert.equal(view.constructor, Uint8Array);
+  assert.equal(view.buffer, data.buffer);
+  const copy = loads(data, { copy: true });
+  assert.notEqual(copy.buffer, data.buffer);
+  assert.deepEqual(copy, view);
+});
+
+test("dicts: 'map' always gives Maps; 'auto' gives objects for str keys", () => {
+  const pickle = bytes('}(\x8c\x01a\x94K\x01u.');
+  assert.deepEqual(loads(pickle), { a: 1 });
+  assert.deepEqual(loads(pickle, { dicts: 'map' }), new Map([['a', 1]]));
+  assert.deepEqual(loads(bytes('}(K\x01K\x02u.')), new Map([[1, 2]]));
+});
+
+test('a dict key "__proto__" becomes an own property, never a prototype change', () => {
+  const value = loads(bytes('}(\x8c\x09__proto__}(\x8c\x08polluted\x88uu.'));
+  assert.equal(Object.getPrototypeOf(value), Object.prototype);
+  assert.ok(Object.hasOwn(value, '__proto__'));
+  assert.equal(value.polluted, undefined);
+  assert.equal({}.polluted, undefined);
+  const viaDict = loads(bytes('(\x8c\x09__proto__}(\x8c\x08polluted\x88ud.'));
+  assert.equal(Object.getPrototypeOf(viaDict), Object.prototype);
+  assert.equal({}.polluted, undefined);
+});
+
+test('a dict that contains itself before a non-str key still loads as one Map', () => {
+  // d = {'self': d, 1: 2}: the plain object is referenced inside itself before the int key arrives.
+  const value = loads(bytes('\x80\x04}\x94(\x8c\x04self\x94h\x00K\x01K\x02u.'));
+  assert.ok(value instanceof Map);
+  assert.equal(value.get('self'), value);
+  assert.equal(value.get(1), 2);
+});
+
+test("unknownGlobals: 'stub' gives PyObject stubs; the default error says how to register", () => {
+  const pickle = bytes('\x80\x04\x8c\x03acc\x8c\x05Point\x93)\x81}\x8c\x01x\x4b\x01sb.');
+  assert.throws(() => loads(pickle), { message: /acc\.Point is not registered: register it with registry\.register\('acc', 'Point', value\)/ });
+  const stub = loads(pickle, { unknownGlobals: 'stub' });
+  assert.ok(stub instanceof PyObject);
+  assert.deepEqual([stub.module, stub.qualname, stub.kind, stub.state], ['acc', 'Point', 'newobj', { x: 1 }]);
+});
+
+test('registered classes load without running their constructor; state lands as own properties', () => {
+  let constructed = 0;
+  class Point {
+    constructor() {
+      constructed++;
+    }
+  }
+  const reg = new Registry().register('acc', 'Point', Point);
+  const pickle = bytes('\x80\x04\x8c\x03acc\x8c\x05Point\x93)\x81}\x8c\x01x\x4b\x01sb.');
+  const p = loads(pickle, { registry: reg });
+  assert.ok(p instanceof Point);
+  assert.equal(p.x, 1);
+  assert.equal(constructed, 0);
+});
+
+test('errors thrown by registered callables become UnpicklingErrors with the cause', () => {
+  const failing = () => {
+    throw new TypeError('boom');
+  };
+  const reg = new Registry().register('m', 'f', failing);
+  const error = (() => {
+    try {
+      loads(bytes('cm\nf\n)R.'), { registry: reg });
+    } catch (e) {
+      return e;
+    }
+  })();
+  assert.ok(error instanceof UnpicklingError);
+  assert.equal(error.opcode, 'REDUCE');
+  assert.ok(error.cause instanceof TypeError);
+  assert.match(error.message, /TypeError: boom/);
+});
+
+test('the registry is an allowlist: lookups never see inherited JS properties', () => {
+  for (const [module, name] of [['__proto__', 'constructor'], ['builtins', 'constructor'], ['builtins', 'toString'],
+    ['builtins', 'hasOwnProperty'], ['builtins', '__proto__'], ['builtins', 'eval'], ['os', 'system'], ['globalThis', 'process']]) {
+    assert.equal(registry.lookup(module, name), undefined, `${module}.${name}`);
+    assert.throws(() => loads(bytes(`c${module}\n${name}\n.`)), UnpicklingError);
+  }
+  assert.equal(registry.lookup('builtins', 'set'), builtins.set);
+  assert.deepEqual(registry.nameOf(builtins.set), { module: 'builtins', qualname: 'set' });
+});
+
+test('Registry: parents, aliases, conflicts', () => {
+  const fn = () => 1;
+  const child = new Registry().register('m', 'f', fn).register('m', 'alias', fn);
+  assert.equal(child.lookup('m', 'alias'), fn);
+  assert.deepEqual(child.nameOf(fn), { module: 'm', qualname: 'f' });
+  assert.equal(child.lookup('builtins', 'set'), builtins.set, 'the default parent resolves built-ins');
+  assert.equal(new Registry(null).lookup('builtins', 'set'), undefined);
+  assert.throws(() => child.register('m', 'f', () => 2), /already registered/);
+  assert.equal(registry.lookup('m', 'f'), undefined, 'a child never changes its parent');
+});
+
+test('findClass can be overridden to restrict or extend resolution', () => {
+  class OnlySets extends Unpickler {
+    findClass(module, name) {
+      if (module === 'builtins' && name === 'set') return super.findClass(module, name);
+      throw new UnpicklingError(`forbidden: ${module}.${name}`);
+    }
+  }
+  assert.deepEqual(new OnlySets().load(bytes('c__builtin__\nset\n((lK\x01atR.')), new Set([1]));
+  assert.throws(() => new OnlySets().load(bytes('c__builtin__\nfrozenset\n((ltR.')), /forbidden: builtins\.frozenset/);
+});
+
+test('fixImports: false keeps Python 2 module names', () => {
+  assert.throws(() => loads(bytes('c__builtin__\nset\n((ltR.'), { fixImports: false }), /__builtin__\.set is not registered/);
+});
+
+test('nested loads from inside a callback work (sessions are not shared)', () => {
+  const inner = bytes('\x80\x05\x8c\x05inner\x94.');
+  const big = Buffer.concat([bytes('\x80\x05('), ...Array.from({ length: 5000 }, () => bytes('P0\n')), bytes('l.')]);
+  let calls = 0;
+  const value = loads(big, { persistentLoad: () => (calls++, loads(inner)) });
+  assert.equal(value.length, 5000);
+  assert.ok(value.every((v) => v === 'inner'));
+  assert.equal(calls, 5000);
+});
+
+test('large inputs stream through the window: a 5 MB str, a 1 MB text line, 200k records', () => {
+  const text = 'é'.repeat(2_500_000);
+  const pickle = Buffer.concat([bytes('\x80\x04\x8d'), Buffer.from(new BigUint64Array([BigInt(Buffer.byteLength(text))]).buffer), Buffer.from(text), bytes('.')]);
+  assert.equal(loads(pickle), text);
+  const digits = '7'.repeat(4000);
+  assert.equal(loads(bytes(`L${digits}\n.`)), BigInt(digits));
+  const long = 'x'.repeat(1_000_000);
+  assert.equal(loads(bytes(`V${long}\n.`)), long);
+  const many = Buffer.concat([bytes('\x80\x04]('), ...Array.from({ length: 200_000 }, (_, i) => bytes(`K${String.fromCharCode(i & 0xff)}`)), bytes('e.')]);
+  const list = loads(many);
+  assert.equal(list.length, 200_000);
+  assert.equal(list[199_999], 199_999 & 0xff);
+});
