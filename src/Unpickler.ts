@@ -12,7 +12,6 @@ import { ScanSession } from './session.js';
 import { escapeDecode, isAscii, latin1String, rawUnicodeEscapeDecode, utf8String } from './strings.js';
 import { Field, Layout, Rec, Status, StrFlag } from './tape.js';
 import { ByteArray, FrozenSet, PyObject, Tuple } from './types.js';
-import { memory } from './wasm.js';
 
 export interface LoadOptions {
   /** Where globals resolve (default: the default registry, built-in types only). */
@@ -90,7 +89,8 @@ export class Unpickler {
   private memoCount = 0;
   private proto = 0;
   private buffers: Iterator<unknown> | null = null;
-  /** Word index of the record being replayed, for error locations (-1: none). */
+  /** The tape being replayed and the word index of the current record, for error locations (-1: none). */
+  private tape: Uint32Array | null = null;
   private record = -1;
   private result: unknown = undefined;
   /** Dicts that became Maps when a non-str key arrived, and whether some old reference may remain. */
@@ -116,7 +116,7 @@ export class Unpickler {
       for (;;) {
         const status = session.next();
         const count = session.field(Field.TAPE_LEN);
-        if (count > 0 && this.replay(session.field(Field.TAPE) >>> 2, count)) return this.finish();
+        if (count > 0 && this.replay(session, count)) return this.finish();
         if (status === Status.ERROR) throw session.error();
       }
     } catch (error) {
@@ -157,6 +157,7 @@ export class Unpickler {
     this.memoCount = 0;
     this.proto = 0;
     this.buffers = this.options.buffers ? this.options.buffers[Symbol.iterator]() : null;
+    this.tape = null;
     this.record = -1;
     this.result = undefined;
     this.converted = null;
@@ -173,26 +174,27 @@ export class Unpickler {
 
   /** Gives an error the location of the record being replayed; wraps errors that are not UnpicklingErrors. */
   private locate(error: unknown): unknown {
-    if (this.record < 0) return error;
-    const offset = memory.u32[this.record + 1];
+    if (this.tape === null || this.record < 0) return error;
+    const offset = this.tape[this.record + 1];
     const location = { opcode: opcodeName(this.data[offset]), offset };
     if (error instanceof UnpicklingError) return error.locate(location);
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     return new UnpicklingError(reason, location, { cause: error });
   }
 
-  /** Replays `count` records from word `first`; true when STOP was among them. */
-  private replay(first: number, count: number): boolean {
-    memory.refresh();
-    const end = first + count * Layout.RECORD_WORDS;
-    for (let w = first; w < end; w += Layout.RECORD_WORDS) {
+  /** Replays the `count` records on the session's tape; true when STOP was among them. */
+  private replay(session: ScanSession, count: number): boolean {
+    const { tape, tapeF64, tapeI64 } = session;
+    this.tape = tape;
+    const end = count * Layout.RECORD_WORDS;
+    for (let w = 0; w < end; w += Layout.RECORD_WORDS) {
       this.record = w;
-      const head = memory.u32[w];
-      const a = memory.u32[w + 2];
-      const b = memory.u32[w + 3];
+      const head = tape[w];
+      const a = tape[w + 2];
+      const b = tape[w + 3];
       switch (head & 0xff) {
-        case Rec.NUMBER: this.stack.push(memory.f64[(w >>> 1) + 1]); break;
-        case Rec.INT64: this.stack.push(memory.i64[(w >>> 1) + 1]); break;
+        case Rec.NUMBER: this.stack.push(tapeF64[(w >>> 1) + 1]); break;
+        case Rec.INT64: this.stack.push(tapeI64[(w >>> 1) + 1]); break;
         case Rec.BIGINT_BYTES: this.stack.push(intFromBytes(this.data.subarray(a, a + b))); break;
         case Rec.BIGINT_TEXT: this.stack.push(intFromText(latin1String(this.data, a, a + b))); break;
         case Rec.FLOAT_TEXT: this.stack.push(Number(latin1String(this.data, a, a + b))); break;
@@ -218,7 +220,7 @@ export class Unpickler {
         case Op.DICT: this.stack.push(this.makeDict(this.popMark())); break;
         case Op.FROZENSET: this.stack.push(new FrozenSet(this.popMark())); break;
         case Op.APPEND: this.loadAppend(); break;
-        case Op.APPENDS: this.appendItems(this.popMark()); break;
+        case Op.APPENDS: this.loadAppends(); break;
         case Op.SETITEM: this.loadSetItem(); break;
         case Op.SETITEMS: this.setItems(this.popMark()); break;
         case Op.ADDITEMS: this.loadAddItems(); break;
@@ -238,7 +240,7 @@ export class Unpickler {
         case Op.NEWOBJ: this.loadNewObj(false); break;
         case Op.NEWOBJ_EX: this.loadNewObj(true); break;
         case Op.PERSID: this.loadPersid(a, b); break;
-        case Op.BINPERSID: this.stack.push(this.callOut(() => this.persistentLoad(this.pop()))); break;
+        case Op.BINPERSID: this.stack.push(this.persistentLoad(this.pop())); break;
         case Op.NEXT_BUFFER: this.stack.push(this.nextBuffer()); break;
         case Op.READONLY_BUFFER: this.top(); break;
         case Op.PROTO: this.proto = a; break;
@@ -294,14 +296,14 @@ export class Unpickler {
 
   private memoGet(index: number): unknown {
     const value = this.memo[index];
-    if (value === undefined && !(index in this.memo)) throw new UnpicklingError(`memo value not found at index ${index}`);
+    if (value === undefined) throw new UnpicklingError(`memo value not found at index ${index}`);
     const current = this.converted?.get(value as object) ?? value;
     return this.share(current);
   }
 
   private memoPut(index: number): void {
     const value = this.top();
-    if (!(index in this.memo)) this.memoCount++;
+    if (this.memo[index] === undefined) this.memoCount++;
     this.memo[index] = value;
   }
 
@@ -318,6 +320,21 @@ export class Unpickler {
     this.appendItems([value]);
   }
 
+  /** APPENDS: moves the items above the MARK straight into a list, or hands them to appendItems. */
+  private loadAppends(): void {
+    const mark = this.marks[this.marks.length - 1];
+    const target = mark > 0 ? this.stack[mark - 1] : undefined;
+    if (mark === undefined || mark === 0 || !Array.isArray(target) || target instanceof Tuple) {
+      this.appendItems(this.popMark());
+      return;
+    }
+    const stack = this.stack;
+    for (let i = mark; i < stack.length; i++) target.push(stack[i]);
+    stack.length = mark;
+    this.marks.pop();
+    this.fence = this.marks.length > 0 ? this.marks[this.marks.length - 1] : 0;
+  }
+
   private appendItems(items: unknown[]): void {
     const target = this.top();
     if (Array.isArray(target) && !(target instanceof Tuple)) {
@@ -325,7 +342,7 @@ export class Unpickler {
     } else if (target instanceof PyObject) {
       (target.listItems ??= []).push(...items);
     } else if (typeof (target as { extend?: unknown })?.extend === 'function') {
-      this.callOut(() => (target as { extend(items: unknown[]): void }).extend(items));
+      (target as { extend(items: unknown[]): void }).extend(items);
     } else {
       throw new UnpicklingError(`cannot append to ${typeName(target)}`);
     }
@@ -364,7 +381,7 @@ export class Unpickler {
       } else if (target instanceof PyObject) {
         (target.dictItems ??= []).push([key, value]);
       } else if (typeof (target as { __setitem__?: unknown })?.__setitem__ === 'function') {
-        this.callOut(() => (target as { __setitem__(k: unknown, v: unknown): void }).__setitem__(key, value));
+        (target as { __setitem__(k: unknown, v: unknown): void }).__setitem__(key, value);
       } else {
         throw new UnpicklingError(`cannot set an item of ${typeName(target)}`);
       }
@@ -463,7 +480,7 @@ export class Unpickler {
 
   private resolve(module: string, qualname: string): unknown {
     if (this.proto < 3 && this.options.fixImports !== false) [module, qualname] = fixImport(module, qualname);
-    return this.callOut(() => this.findClass(module, qualname));
+    return this.findClass(module, qualname);
   }
 
   private loadStackGlobal(): void {
@@ -477,29 +494,20 @@ export class Unpickler {
     if (code <= 0) throw new UnpicklingError('EXT specifies code <= 0');
     const name = this.registry.extension(code);
     if (name === undefined) throw new UnpicklingError(`unregistered extension code ${code}`);
-    this.stack.push(this.callOut(() => this.findClass(name.module, name.qualname)));
-  }
-
-  /** Runs code that may call user callbacks (which may load pickles and so grow wasm memory). */
-  private callOut<T>(fn: () => T): T {
-    try {
-      return fn();
-    } finally {
-      memory.refresh();
-    }
+    this.stack.push(this.findClass(name.module, name.qualname));
   }
 
   private loadReduce(): void {
     const args = this.pop();
     const callable = this.pop();
     if (!Array.isArray(args)) throw new UnpicklingError(`REDUCE arguments must be a tuple, not ${typeName(args)}`);
-    this.stack.push(this.callOut(() => call(callable, args)));
+    this.stack.push(call(callable, args));
   }
 
   private loadBuild(): void {
     const state = this.pop();
     const target = this.top();
-    this.callOut(() => setState(target, state));
+    setState(target, state);
   }
 
   private loadNewObj(withKeywords: boolean): void {
@@ -507,15 +515,15 @@ export class Unpickler {
     const args = this.pop();
     const cls = this.pop();
     if (!Array.isArray(args)) throw new UnpicklingError(`NEWOBJ arguments must be a tuple, not ${typeName(args)}`);
-    this.stack.push(this.callOut(() => newObject(cls, args, kwargs)));
+    this.stack.push(newObject(cls, args, kwargs));
   }
 
   /** INST and OBJ: as pickle.py's _instantiate. */
   private instantiate(cls: unknown, args: unknown[]): unknown {
     if (args.length > 0 || typeof (cls as { __getinitargs__?: unknown })?.__getinitargs__ === 'function') {
-      return this.callOut(() => call(cls, args));
+      return call(cls, args);
     }
-    return this.callOut(() => (cls instanceof PyObject ? call(cls, args) : newObject(cls, args)));
+    return (cls instanceof PyObject ? call(cls, args) : newObject(cls, args));
   }
 
   private loadInst(start: number, length: number): void {
@@ -533,7 +541,7 @@ export class Unpickler {
     const bytes = this.data.subarray(start, start + length);
     if (!isAscii(bytes)) throw new UnpicklingError('persistent IDs in protocol 0 must be ASCII strings');
     const pid = latin1String(bytes, 0, bytes.length);
-    this.stack.push(this.callOut(() => this.persistentLoad(pid)));
+    this.stack.push(this.persistentLoad(pid));
   }
 
   private nextBuffer(): unknown {

@@ -4,7 +4,7 @@
 // pooled because allocating one costs more than a small pickle's whole load.
 import { UnpicklingError } from './errors.js';
 import { opcodeName } from './opcodeNames.js';
-import { Field, Status } from './tape.js';
+import { Field, Layout, Status } from './tape.js';
 import { core, memory, scanErrorReason } from './wasm.js';
 
 const WINDOW_CAP = 64 * 1024;
@@ -15,6 +15,14 @@ const pool: ScanSession[] = [];
 export class ScanSession {
   /** Address of the session block in wasm memory. */
   readonly ptr: number;
+  /**
+   * The records of the last scan, copied out of wasm memory: user code run
+   * during the replay may load other pickles, whose sessions may grow (and so
+   * detach) the wasm memory, but never these.
+   */
+  readonly tape = new Uint32Array(TAPE_CAP * Layout.RECORD_WORDS);
+  readonly tapeF64 = new Float64Array(this.tape.buffer);
+  readonly tapeI64 = new BigInt64Array(this.tape.buffer);
   private data: Uint8Array = new Uint8Array(0);
 
   private constructor() {
@@ -58,10 +66,16 @@ export class ScanSession {
    */
   next(): Status {
     for (;;) {
-      const status = core.scan(this.ptr);
-      if (status !== Status.NEED_INPUT) return status;
-      this.fill(this.field(Field.POS), this.field(Field.NEED));
-      if (this.field(Field.TAPE_LEN) > 0) return Status.TAPE_FULL;
+      let status = core.scan(this.ptr);
+      const count = this.field(Field.TAPE_LEN);
+      if (status === Status.NEED_INPUT) {
+        this.fill(this.field(Field.POS), this.field(Field.NEED));
+        if (count === 0) continue;
+        status = Status.TAPE_FULL;
+      }
+      const first = this.field(Field.TAPE) >>> 2;
+      this.tape.set(memory.u32.subarray(first, first + count * Layout.RECORD_WORDS));
+      return status;
     }
   }
 
