@@ -1,4 +1,5 @@
 // Loads the committed corpus and checks every value; exits non-zero on a mismatch.
+import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { loads } from 'pickle-wasm';
 import { compare } from './compare.mjs';

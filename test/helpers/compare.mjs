@@ -1,4 +1,5 @@
 // Checks a loaded JS value against the description test/python/values.py
+import { Buffer } from 'node:buffer';
 // wrote of the Python value: the mapping table of the README, exactly.
 import { ByteArray, Complex, FrozenSet, Tuple } from 'pickle-wasm';
 

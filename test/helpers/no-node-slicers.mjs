@@ -1,4 +1,4 @@
-// Preloaded (node --import) to take away Node's Buffer slicers, so that the
-// portable string paths that browsers use run under test.
-delete Buffer.prototype.latin1Slice;
-delete Buffer.prototype.utf8Slice;
+// Preloaded (node --import) to hide the global Buffer, as in browsers, so that
+// the portable paths run under test: base64 by atob, strings by char codes,
+// TextDecoder and the surrogatepass decoder instead of Node's slicers.
+delete globalThis.Buffer;
