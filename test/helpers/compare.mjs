@@ -1,6 +1,6 @@
 // Checks a loaded JS value against the description test/python/values.py
-import { Buffer } from 'node:buffer';
 // wrote of the Python value: the mapping table of the README, exactly.
+import { Buffer } from 'node:buffer';
 import { ByteArray, Complex, FrozenSet, Tuple } from 'pickle-wasm';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
