@@ -1,15 +1,19 @@
 // The wasm core's exports: sessions (one per load in progress, so nested and
 // interleaved loads never share state) and the scanner.
-import { Field, Layout } from "../src/tape";
+import { Field, Frame, Layout } from "../src/tape";
 
 export { scan, errorReason } from "./scanner";
+export { encode } from "./encoder";
 
 function setField(session: usize, f: Field, value: u32): void {
   store<u32>(session + (<usize>f << 2), value);
 }
 
-/** Allocates a session block with its window and tape; all else zero. */
-export function newSession(windowCap: u32, tapeCap: u32): usize {
+/**
+ * Allocates a session block with its window (input when loading, output when
+ * dumping), tape and arena (payloads JS encodes for dumping; 0: none).
+ */
+export function newSession(windowCap: u32, tapeCap: u32, arenaCap: u32): usize {
   const size = <usize>Field.COUNT << 2;
   const session = heap.alloc(size);
   memory.fill(session, 0, size);
@@ -17,6 +21,9 @@ export function newSession(windowCap: u32, tapeCap: u32): usize {
   setField(session, Field.WINDOW_CAP, windowCap);
   setField(session, Field.TAPE, <u32>heap.alloc(<usize>tapeCap * Layout.RECORD_BYTES));
   setField(session, Field.TAPE_CAP, tapeCap);
+  setField(session, Field.ARENA, arenaCap > 0 ? <u32>heap.alloc(arenaCap) : 0);
+  setField(session, Field.ARENA_CAP, arenaCap);
+  setField(session, Field.FRAME_START, <u32>Frame.NONE);
   return session;
 }
 
@@ -31,5 +38,7 @@ export function resizeWindow(session: usize, cap: u32): void {
 export function freeSession(session: usize): void {
   heap.free(load<u32>(session + (<usize>Field.WINDOW << 2)));
   heap.free(load<u32>(session + (<usize>Field.TAPE << 2)));
+  const arena = load<u32>(session + (<usize>Field.ARENA << 2));
+  if (arena != 0) heap.free(arena);
   heap.free(session);
 }

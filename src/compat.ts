@@ -44,3 +44,32 @@ export function fixImport(module: string, qualname: string): [string, string] {
   if (Object.hasOwn(IMPORT_MAPPING, module)) return [IMPORT_MAPPING[module], qualname];
   return [module, qualname];
 }
+
+// The other way, for writing protocols 0–2 with fixImports (as Python's
+// REVERSE_IMPORT_MAPPING / REVERSE_NAME_MAPPING), for the names this library writes.
+const REVERSE_IMPORT_MAPPING: Record<string, string> = {
+  builtins: '__builtin__',
+  copyreg: 'copy_reg',
+  queue: 'Queue',
+  reprlib: 'repr',
+  _thread: 'thread',
+};
+
+const REVERSE_NAME_MAPPING: Record<string, [string, string]> = {
+  'builtins\nrange': ['__builtin__', 'xrange'],
+  'builtins\nstr': ['__builtin__', 'unicode'],
+  'builtins\nint': ['__builtin__', 'long'],
+  'builtins\nchr': ['__builtin__', 'unichr'],
+  'functools\nreduce': ['__builtin__', 'reduce'],
+  'collections\nUserDict': ['UserDict', 'IterableUserDict'],
+  'collections\nUserList': ['UserList', 'UserList'],
+  'collections\nUserString': ['UserString', 'UserString'],
+};
+
+/** The Python 2 name of a global, for protocols 0–2. */
+export function reverseFixImport(module: string, qualname: string): [string, string] {
+  const key = `${module}\n${qualname}`;
+  if (Object.hasOwn(REVERSE_NAME_MAPPING, key)) return REVERSE_NAME_MAPPING[key];
+  if (Object.hasOwn(REVERSE_IMPORT_MAPPING, module)) return [REVERSE_IMPORT_MAPPING[module], qualname];
+  return [module, qualname];
+}

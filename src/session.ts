@@ -26,7 +26,7 @@ export class ScanSession {
   private data: Uint8Array = new Uint8Array(0);
 
   private constructor() {
-    this.ptr = core.newSession(WINDOW_CAP, TAPE_CAP);
+    this.ptr = core.newSession(WINDOW_CAP, TAPE_CAP, 0);
     memory.refresh();
   }
 

@@ -64,6 +64,33 @@ export const enum StrFlag {
   INVALID = 4,
 }
 
+/** Set in a record's flags: the payload stays in JS; encode() writes only the header and returns EXTERNAL. */
+export const enum RecFlag {
+  EXTERNAL = 1,
+  /** A NUMBER record that holds an integer (as f64, exactly): written as an int. */
+  INTEGER = 2,
+}
+
+/** FRAME_START when no frame is open. */
+export const enum Frame {
+  NONE = 0xffffffff,
+  /** CPython's _FRAME_SIZE_TARGET: a frame is closed once it holds this much. */
+  TARGET = 65536,
+  /** Frames smaller than this are not written (CPython's _FRAME_SIZE_MIN). */
+  MIN = 4,
+  HEADER = 9,
+}
+
+/** What encode() returns. */
+export const enum EncodeStatus {
+  /** Every record was written: give it more, or end. */
+  NEED_RECORDS = 0,
+  /** The output window is full: take its bytes, then call again. */
+  OUTPUT_FULL = 1,
+  /** An EXTERNAL record's header was written (outside any frame): take the window's bytes, append the payload, call again. */
+  EXTERNAL = 2,
+}
+
 /** What scan() returns. */
 export const enum Status {
   /** The tape is full: replay it, then scan again. */
@@ -119,6 +146,15 @@ export const enum Field {
   ERROR = 15,
   ERROR_POS = 16,
   ERROR_OP = 17,
+  // Encoding reuses WINDOW as the output buffer (WINDOW_LEN bytes written so
+  // far), TAPE / TAPE_LEN for the records to write and POS for the next one.
+  /** Protocol being written. */
+  PROTOCOL = 19,
+  /** Offset in the output of the open frame's reserved header, or NO_FRAME. */
+  FRAME_START = 20,
+  /** Scratch space where JS encodes small payloads (strings, big ints) for the records. */
+  ARENA = 21,
+  ARENA_CAP = 22,
   /** Number of fields. */
-  COUNT = 19,
+  COUNT = 23,
 }

@@ -63,3 +63,17 @@ export class PyObject {
     this.kwargs = kwargs;
   }
 }
+
+/**
+ * A buffer for protocol 5's out-of-band data, as Python's pickle.PickleBuffer:
+ * given `bufferCallback`, it is handed to the callback and written as
+ * NEXT_BUFFER (plus READONLY_BUFFER when read-only) unless the callback
+ * returns true; otherwise it is written in band as bytes (read-only) or a
+ * bytearray.
+ */
+export class PickleBuffer {
+  constructor(
+    public readonly data: Uint8Array,
+    public readonly readonly = !(data instanceof ByteArray),
+  ) {}
+}

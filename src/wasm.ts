@@ -8,7 +8,8 @@ import { WASM_BASE64 } from './generated/wasmBinary.js';
 interface CoreExports {
   memory: WebAssembly.Memory;
   scan(session: number): number;
-  newSession(windowCap: number, tapeCap: number): number;
+  encode(session: number): number;
+  newSession(windowCap: number, tapeCap: number, arenaCap: number): number;
   resizeWindow(session: number, cap: number): void;
   freeSession(session: number): void;
 }

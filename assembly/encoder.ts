@@ -1,0 +1,219 @@
+// The writing half: JS walks the values and writes tape records (what to
+// write); this writes the bytes (how), choosing each opcode's shortest form
+// for the protocol, and frames the output at protocol 4+ as CPython does.
+import { Op } from "../src/opcodes";
+import { EncodeStatus, Field, Frame, Layout, Rec, RecFlag } from "../src/tape";
+
+let session: usize = 0;
+let out: usize = 0;
+let len: u32 = 0;
+let protocol: u32 = 0;
+let arena: usize = 0;
+
+@inline function field(f: Field): u32 {
+  return load<u32>(session + (<usize>f << 2));
+}
+@inline function setField(f: Field, value: u32): void {
+  store<u32>(session + (<usize>f << 2), value);
+}
+@inline function byte(b: u32): void {
+  store<u8>(out + len, b);
+  len++;
+}
+@inline function u16le(v: u32): void {
+  store<u16>(out + len, v);
+  len += 2;
+}
+@inline function u32le(v: u32): void {
+  store<u32>(out + len, v);
+  len += 4;
+}
+@inline function u64le(v: u64): void {
+  store<u64>(out + len, v);
+  len += 8;
+}
+function copy(from: usize, n: u32): void {
+  memory.copy(out + len, from, n);
+  len += n;
+}
+
+/** Decimal digits of v (any sign) into the output. */
+function decimal(v: i64): void {
+  if (v < 0) byte(0x2d);
+  let magnitude: u64 = v < 0 ? <u64>(-v) : <u64>v; // i64.MIN_VALUE: -v wraps to itself, which as u64 is right
+  let digits = 1;
+  for (let t = magnitude; t >= 10; t /= 10) digits++;
+  for (let i = digits - 1; i >= 0; i--) {
+    store<u8>(out + len + i, <u32>(magnitude % 10) + 0x30);
+    magnitude /= 10;
+  }
+  len += digits;
+}
+
+/** An opcode with a decimal argument line (protocol 0 memo ops and INT). */
+function textOp(op: u32, v: i64): void {
+  byte(op);
+  decimal(v);
+  byte(0x0a);
+}
+
+function writeInt(v: i64): void {
+  if (protocol >= 1) {
+    if (v >= 0 && v <= 0xff) { byte(Op.BININT1); byte(<u32>v); return; }
+    if (v >= 0 && v <= 0xffff) { byte(Op.BININT2); u16le(<u32>v); return; }
+    if (v >= -0x80000000 && v <= 0x7fffffff) { byte(Op.BININT); u32le(<u32>v); return; }
+  }
+  if (protocol >= 2) { // LONG1 with the fewest two's complement bytes, as pickle.encode_long
+    let n: u32 = 1;
+    while (n < 8 && (v >> (n * 8 - 1)) != 0 && (v >> (n * 8 - 1)) != -1) n++;
+    byte(Op.LONG1);
+    byte(n);
+    for (let i: u32 = 0; i < n; i++) byte(<u32>(v >> (i * 8)) & 0xff);
+    return;
+  }
+  if (v >= -0x80000000 && v <= 0x7fffffff) { textOp(Op.INT, v); return; }
+  byte(Op.LONG);
+  decimal(v);
+  byte(0x4c); // L
+  byte(0x0a);
+}
+
+/** NEWTRUE / NEWFALSE, or INT 01 / INT 00 before protocol 2. */
+function writeBool(v: bool): void {
+  if (protocol >= 2) {
+    byte(v ? Op.NEWTRUE : Op.NEWFALSE);
+  } else {
+    byte(Op.INT);
+    byte(0x30);
+    byte(v ? 0x31 : 0x30);
+    byte(0x0a);
+  }
+}
+
+function writeFloat(v: f64): void {
+  byte(Op.BINFLOAT);
+  store<u64>(out + len, bswap<u64>(reinterpret<u64>(v)));
+  len += 8;
+}
+
+/** A counted payload: the opcode for its length, the length, then (unless external) the bytes. */
+function counted(op1: u32, op4: u32, op8: u32, payload: usize, n: u32, external: bool): void {
+  if (n < 256 && op1 != 0) { byte(op1); byte(n); }
+  else if (op8 == 0 || <u64>n <= 0xffffffff) { byte(op4); u32le(n); }
+  else { byte(op8); u64le(n); }
+  if (!external) copy(payload, n);
+}
+
+/** A newline-terminated text argument (protocol 0 forms). */
+function line(op: u32, payload: usize, n: u32): void {
+  byte(op);
+  copy(payload, n);
+  byte(0x0a);
+}
+
+function writeMemo(kind: u32, index: u32): void {
+  const get = kind == Rec.GET;
+  if (protocol == 0) { textOp(get ? Op.GET : Op.PUT, index); return; }
+  if (index < 256) { byte(get ? Op.BINGET : Op.BINPUT); byte(index); }
+  else { byte(get ? Op.LONG_BINGET : Op.LONG_BINPUT); u32le(index); }
+}
+
+function writeExtension(code: u32): void {
+  if (code <= 0xff) { byte(Op.EXT1); byte(code); }
+  else if (code <= 0xffff) { byte(Op.EXT2); u16le(code); }
+  else { byte(Op.EXT4); u32le(code); }
+}
+
+function openFrame(): void {
+  if (protocol >= 4 && field(Field.FRAME_START) == <u32>Frame.NONE) {
+    setField(Field.FRAME_START, len);
+    len += Frame.HEADER;
+  }
+}
+
+/** Writes the open frame's header, or drops its reserved space if the frame is tiny. */
+function commitFrame(): void {
+  const start = field(Field.FRAME_START);
+  if (start == <u32>Frame.NONE) return;
+  const size = len - start - Frame.HEADER;
+  if (size >= <u32>Frame.MIN) {
+    store<u8>(out + start, Op.FRAME);
+    store<u64>(out + start + 1, size);
+  } else {
+    memory.copy(out + start, out + start + Frame.HEADER, size);
+    len -= Frame.HEADER;
+  }
+  setField(Field.FRAME_START, <u32>Frame.NONE);
+}
+
+/** Writes records POS..TAPE_LEN of the session's tape into its output window. */
+export function encode(s: usize): i32 {
+  session = s;
+  out = field(Field.WINDOW);
+  const cap = field(Field.WINDOW_CAP);
+  len = field(Field.WINDOW_LEN);
+  protocol = field(Field.PROTOCOL);
+  arena = field(Field.ARENA);
+  const tape = <usize>field(Field.TAPE);
+  const count = field(Field.TAPE_LEN);
+  let index = field(Field.POS);
+  let status = EncodeStatus.NEED_RECORDS;
+  while (index < count) {
+    const record = tape + <usize>index * Layout.RECORD_BYTES;
+    const head = load<u32>(record);
+    const kind = head & 0xff;
+    const external = ((head >>> Layout.FLAGS_SHIFT) & RecFlag.EXTERNAL) != 0;
+    const a = load<u32>(record, 8);
+    const b = load<u32>(record, 12);
+    const payloadBytes: u32 = external ? 0 : isPayload(kind) ? b : 0;
+    if (<u64>len + payloadBytes + 64 > cap) {
+      status = EncodeStatus.OUTPUT_FULL;
+      break;
+    }
+    if (external) commitFrame();
+    else if (kind != Op.PROTO) openFrame();
+    const payload = arena + a;
+    switch (kind) {
+      case Op.PROTO: byte(Op.PROTO); byte(a); break;
+      case Rec.INT64: writeInt(load<i64>(record, 8)); break;
+      case Rec.NUMBER: {
+        const value = load<f64>(record, 8);
+        if (((head >>> Layout.FLAGS_SHIFT) & RecFlag.INTEGER) != 0) writeInt(<i64>value);
+        else writeFloat(value);
+        break;
+      }
+      case Rec.EXT: writeExtension(a); break;
+      case Rec.TRUE: case Rec.FALSE: writeBool(kind == Rec.TRUE); break;
+      case Rec.BIGINT_BYTES: counted(Op.LONG1, Op.LONG4, 0, payload, b, external); break;
+      case Rec.BIGINT_TEXT: byte(Op.LONG); copy(payload, b); byte(0x4c); byte(0x0a); break;
+      case Rec.FLOAT_TEXT: line(Op.FLOAT, payload, b); break;
+      case Rec.STR: counted(protocol >= 4 ? Op.SHORT_BINUNICODE : 0, Op.BINUNICODE, Op.BINUNICODE8, payload, b, external); break;
+      case Rec.UNICODE_RAW: line(Op.UNICODE, payload, b); break;
+      case Rec.BYTES: counted(Op.SHORT_BINBYTES, Op.BINBYTES, Op.BINBYTES8, payload, b, external); break;
+      case Rec.BYTEARRAY: byte(Op.BYTEARRAY8); u64le(b); if (!external) copy(payload, b); break;
+      case Rec.GET: case Rec.PUT: writeMemo(kind, a); break;
+      case Op.GLOBAL: line(Op.GLOBAL, payload, b); break; // payload: "module\nname"
+      case Op.PERSID: line(Op.PERSID, payload, b); break;
+      default: byte(kind); // every opcode without an argument
+    }
+    index++;
+    if (external) {
+      status = EncodeStatus.EXTERNAL;
+      break;
+    }
+    if (kind == Op.STOP) commitFrame();
+    else if (field(Field.FRAME_START) != <u32>Frame.NONE && len - field(Field.FRAME_START) >= <u32>Frame.TARGET) commitFrame();
+  }
+  if (status == EncodeStatus.OUTPUT_FULL) commitFrame();
+  setField(Field.POS, index);
+  setField(Field.WINDOW_LEN, len);
+  return status;
+}
+
+function isPayload(kind: u32): bool {
+  switch (kind) {
+    case Rec.BIGINT_BYTES: case Rec.BIGINT_TEXT: case Rec.FLOAT_TEXT: case Rec.STR: case Rec.UNICODE_RAW:
+    case Rec.BYTES: case Rec.BYTEARRAY: case Op.GLOBAL: case Op.PERSID: return true;
+    default: return false;
+  }
+}

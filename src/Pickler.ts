@@ -1,0 +1,590 @@
+// dumps: walks JS values and decides what to write, as CPython's pickle.py
+// save() does, onto the tape of an EncodeSession; the wasm core writes the
+// bytes. The walk keeps its own stack of frames (no recursion on the value's
+// depth), which also gives error messages their path ($.users[3].avatar).
+import { reverseFixImport } from './compat.js';
+import { builtins, codecsEncode, newobj, newobjEx, reconstructor } from './builtins.js';
+import { ARENA_CAP, EncodeSession } from './encodeSession.js';
+import { PicklingError } from './errors.js';
+import { isPlainObject, typeName } from './objects.js';
+import { Op } from './opcodes.js';
+import { Registry, registry as defaultRegistry } from './Registry.js';
+import { Rec } from './tape.js';
+import { maxUtf8Length, rawUnicodeEscape, utf8Bytes, writeLatin1, writeUtf8 } from './textEncoding.js';
+import { ByteArray, Complex, FrozenSet, PickleBuffer, PyObject, Tuple } from './types.js';
+
+/** What __reduce__ returns: [callable, args, state?, listItems?, dictItems?, stateSetter?]. */
+export type ReduceValue = [
+  callable: unknown,
+  args: ArrayLike<unknown>,
+  state?: unknown,
+  listItems?: Iterable<unknown> | null,
+  dictItems?: Iterable<[unknown, unknown]> | null,
+  stateSetter?: unknown,
+];
+
+export interface DumpOptions {
+  /** 0 to 5 (default 5, Python's HIGHEST_PROTOCOL). */
+  protocol?: number;
+  /** Where classes and functions find their names (default: the default registry). */
+  registry?: Registry;
+  /** Called for every value first: a result other than undefined is written as a persistent id instead. */
+  persistentId?(obj: unknown): unknown;
+  /** Called for every JS object (classes and functions included) not yet written: a ReduceValue, or undefined to carry on. */
+  reducerOverride?(obj: unknown): ReduceValue | undefined;
+  /** Protocol 5: receives each out-of-band buffer; a true result writes it in band after all. */
+  bufferCallback?(buffer: PickleBuffer): unknown;
+  /** With bufferCallback: Uint8Arrays and ByteArrays of at least this many bytes go as PickleBuffers (default 65536). */
+  outOfBandThreshold?: number;
+  /** Write Python 2 names (__builtin__, copy_reg) at protocols 0–2 (default true), as Python's fix_imports. */
+  fixImports?: boolean;
+}
+
+export const DEFAULT_PROTOCOL = 5;
+/** Items per APPENDS / SETITEMS / ADDITEMS, as CPython's _BATCHSIZE. */
+const BATCH_SIZE = 1000;
+
+const enum Kind {
+  LIST,
+  TUPLE,
+  DICT,
+  MAP,
+  SET,
+  FROZENSET,
+  /** The parts of a reduce value, in order. */
+  REDUCE,
+}
+
+const enum Batch {
+  NONE,
+  APPENDS,
+  SETITEMS,
+  ADDITEMS,
+}
+
+/** A container being written: its items, which of them is next, and what to write when done. */
+class Frame {
+  index = 0;
+  /** Elements written since the batch's MARK (or since the batch began, when it has no MARK). */
+  inBatch = 0;
+
+  constructor(
+    readonly kind: Kind,
+    readonly owner: unknown,
+    /** The values to write, in order (a dict's keys and values alternate). */
+    readonly items: ArrayLike<unknown>,
+    readonly batch: Batch,
+    readonly finish: ((frame: Frame) => void) | null,
+  ) {}
+
+  get per(): number {
+    return this.kind === Kind.DICT || this.kind === Kind.MAP ? 2 : 1;
+  }
+
+  /** The path segment of the item being written, for error messages. */
+  segment(): string {
+    const i = this.index - 1;
+    const element = Math.floor(i / this.per);
+    switch (this.kind) {
+      case Kind.DICT: {
+        const key = String(this.items[element * 2]);
+        if (i % 2 === 0) return `[key ${JSON.stringify(key)}]`;
+        return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+      }
+      case Kind.MAP:
+        return i % 2 === 0 ? `[key ${element}]` : `.get(${describeKey(this.items[element * 2])})`;
+      case Kind.REDUCE:
+        return `(reduce part ${element})`;
+      default:
+        return `[${element}]`;
+    }
+  }
+}
+
+function describeKey(key: unknown): string {
+  if (typeof key === 'string') return JSON.stringify(key);
+  if (typeof key === 'number' || typeof key === 'bigint' || typeof key === 'boolean' || key === null) return String(key);
+  return typeName(key);
+}
+
+function isInteger(value: number): boolean {
+  return Number.isSafeInteger(value) && !Object.is(value, -0);
+}
+
+/** Python's repr of a float, as FLOAT's argument (Python's float() reads JS's shortest form too). */
+function floatText(value: number): string {
+  if (Number.isNaN(value)) return 'nan';
+  if (value === Infinity) return 'inf';
+  if (value === -Infinity) return '-inf';
+  if (Object.is(value, -0)) return '-0.0';
+  return String(value);
+}
+
+/** Little-endian two's complement in the fewest bytes, as pickle.encode_long. */
+function encodeLong(value: bigint): Uint8Array {
+  let n = 1;
+  while (value < -(1n << BigInt(8 * n - 1)) || value >= 1n << BigInt(8 * n - 1)) n++;
+  let unsigned = value < 0n ? value + (1n << BigInt(8 * n)) : value;
+  const bytes = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    bytes[i] = Number(unsigned & 0xffn);
+    unsigned >>= 8n;
+  }
+  return bytes;
+}
+
+export class Pickler {
+  readonly protocol: number;
+  protected readonly options: DumpOptions;
+  protected readonly registry: Registry;
+  /** Subclass hooks, as Python's Pickler.reducer_override and persistent_id. */
+  reducerOverride?(obj: unknown): ReduceValue | undefined;
+  persistentId?(obj: unknown): unknown;
+
+  private session: EncodeSession | null = null;
+  private frames: Frame[] = [];
+  /** Objects (by identity) and strings (by value) already written, and their memo index. */
+  private memo = new Map<unknown, number>();
+  /** Globals already written, by "module\nqualname" (stubs of one class are distinct objects). */
+  private globals = new Map<string, number>();
+
+  constructor(options: DumpOptions = {}) {
+    const protocol = options.protocol ?? DEFAULT_PROTOCOL;
+    if (!Number.isInteger(protocol) || protocol < 0 || protocol > 5) throw new RangeError(`pickle protocol must be 0 to 5, not ${protocol}`);
+    this.protocol = protocol;
+    this.options = options;
+    this.registry = options.registry ?? defaultRegistry;
+  }
+
+  /** Writes `value` as one pickle. */
+  dump(value: unknown): Uint8Array {
+    const session = EncodeSession.acquire();
+    this.session = session;
+    this.frames = [];
+    this.memo = new Map();
+    this.globals = new Map();
+    try {
+      session.begin(this.protocol);
+      if (this.protocol >= 2) session.record(Op.PROTO, this.protocol);
+      this.save(value);
+      this.run();
+      session.record(Op.STOP);
+      return session.finish();
+    } catch (error) {
+      throw this.located(error);
+    } finally {
+      this.session = null;
+      this.frames = [];
+      this.memo = new Map();
+      session.release();
+    }
+  }
+
+  /** Writes the items of open frames until none is left. */
+  private run(): void {
+    const frames = this.frames;
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1];
+      const per = frame.per;
+      const remaining = (frame.items.length - frame.index) / per;
+      if (frame.batch !== Batch.NONE && frame.index % per === 0 && frame.inBatch > 0 && (remaining === 0 || frame.inBatch === this.batchSize())) {
+        this.endBatch(frame);
+      }
+      if (frame.index < frame.items.length) {
+        if (frame.batch !== Batch.NONE && frame.index % per === 0 && frame.inBatch === 0) this.startBatch(frame, remaining);
+        if (frame.index % per === per - 1) frame.inBatch++;
+        this.save(frame.items[frame.index++]);
+      } else {
+        frames.pop();
+        frame.finish?.(frame);
+      }
+    }
+  }
+
+  private batchSize(): number {
+    return this.protocol === 0 ? 1 : BATCH_SIZE;
+  }
+
+  /** A batch of more than one element (always, for ADDITEMS) opens with MARK. */
+  private startBatch(frame: Frame, remaining: number): void {
+    if (frame.batch === Batch.ADDITEMS || Math.min(remaining, this.batchSize()) > 1) this.op(Op.MARK);
+  }
+
+  private endBatch(frame: Frame): void {
+    const single = frame.inBatch === 1 && frame.batch !== Batch.ADDITEMS;
+    switch (frame.batch) {
+      case Batch.APPENDS: this.op(single ? Op.APPEND : Op.APPENDS); break;
+      case Batch.SETITEMS: this.op(single ? Op.SETITEM : Op.SETITEMS); break;
+      default: this.op(Op.ADDITEMS);
+    }
+    frame.inBatch = 0;
+  }
+
+  private op(code: number): void {
+    this.session!.record(code);
+  }
+
+  private fail(message: string): never {
+    throw new PicklingError(message);
+  }
+
+  /** Gives an error the path of the value being written. */
+  private located(error: unknown): unknown {
+    const path = '$' + this.frames.map((frame) => frame.segment()).join('');
+    if (error instanceof PicklingError) return new PicklingError(`${error.message} (at ${path})`, { cause: error.cause });
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return new PicklingError(`${reason} (at ${path})`, { cause: error });
+  }
+
+  // --- save: the hooks in order, then the type ---
+
+  /**
+   * Writes one value, or opens a frame for it: persistentId, then the memo,
+   * then reducerOverride (JS objects only), then the type's own writer, then
+   * the registry (classes and functions by name).
+   */
+  private save(value: unknown, persistent = true): void {
+    if (persistent) {
+      const pid = this.persistentIdOf(value);
+      if (pid !== undefined) return this.savePersistentId(pid);
+    }
+    switch (typeof value) {
+      case 'undefined': return this.op(Op.NONE);
+      case 'boolean': return this.session!.record(value ? Rec.TRUE : Rec.FALSE);
+      case 'number': return this.saveNumber(value);
+      case 'bigint': return this.saveBigInt(value);
+      case 'string': return this.saveString(value);
+      case 'symbol': return this.fail(`cannot pickle a symbol (${String(value)})`);
+    }
+    if (value === null) return this.op(Op.NONE);
+    const index = this.memo.get(value);
+    if (index !== undefined) return this.session!.record(Rec.GET, index);
+    const reduced = this.reducerOverrideOf(value);
+    if (reduced !== undefined) return this.saveReduce(reduced, value);
+    this.saveObject(value as object);
+  }
+
+  private persistentIdOf(value: unknown): unknown {
+    if (this.options.persistentId) return this.options.persistentId(value);
+    return this.persistentId?.(value);
+  }
+
+  private reducerOverrideOf(value: unknown): ReduceValue | undefined {
+    if (this.options.reducerOverride) return this.options.reducerOverride(value);
+    return this.reducerOverride?.(value);
+  }
+
+  private savePersistentId(pid: unknown): void {
+    if (this.protocol >= 1) {
+      this.save(pid, false);
+      this.op(Op.BINPERSID);
+      return;
+    }
+    if (typeof pid !== 'string' || !/^[\x00-\x09\x0b-\x7f]*$/.test(pid)) {
+      this.fail('persistent IDs in protocol 0 must be ASCII strings without newlines');
+    }
+    this.session!.arenaPayload(Op.PERSID, pid.length, (bytes, at) => writeLatin1(pid, bytes, at));
+  }
+
+  private saveObject(value: object): void {
+    if (Array.isArray(value)) return value instanceof Tuple ? this.saveTuple(value) : this.saveList(value);
+    if (value instanceof Uint8Array) return value instanceof ByteArray ? this.saveByteArray(value) : this.saveBytes(value);
+    if (value instanceof ArrayBuffer) return this.saveBytes(new Uint8Array(value), value);
+    if (isPlainObject(value)) return this.saveDict(value);
+    if (value instanceof Map) return this.saveMap(value);
+    if (value instanceof Set) return value instanceof FrozenSet ? this.saveFrozenSet(value) : this.saveSet(value);
+    if (value instanceof Complex) return this.saveReduce([builtins.complex, [value.real, value.imag]], value);
+    if (value instanceof PyObject) return this.savePyObject(value);
+    if (value instanceof PickleBuffer) return this.savePickleBuffer(value);
+    const name = this.registry.nameOf(value);
+    if (name !== undefined) return this.saveGlobal(value, name.module, name.qualname);
+    if (typeof value === 'function') {
+      this.fail(`cannot pickle ${value.name || 'an anonymous function'}: it is not registered; register it with registry.register(module, qualname, value)`);
+    }
+    const cls = (value as { constructor?: { name?: string } }).constructor;
+    this.fail(`cannot pickle an instance of ${cls?.name || 'an unknown class'}: the class is not registered; register it with registry.register(module, qualname, cls)`);
+  }
+
+  // --- atoms ---
+
+  private saveNumber(value: number): void {
+    if (isInteger(value)) return this.session!.number(value, true);
+    if (this.protocol >= 1) return this.session!.number(value, false);
+    const text = floatText(value);
+    this.session!.arenaPayload(Rec.FLOAT_TEXT, text.length, (bytes, at) => writeLatin1(text, bytes, at));
+  }
+
+  private saveBigInt(value: bigint): void {
+    if (value >= -(1n << 63n) && value < 1n << 63n) return this.session!.int64(value);
+    if (this.protocol < 2) {
+      const text = value.toString();
+      return this.payload(Rec.BIGINT_TEXT, text.length, (bytes, at) => writeLatin1(text, bytes, at), () => new TextEncoder().encode(text));
+    }
+    const bytes = encodeLong(value);
+    this.payload(Rec.BIGINT_BYTES, bytes.length, (out, at) => (out.set(bytes, at), bytes.length), () => bytes);
+  }
+
+  /** A payload record: through the arena when small, else as an external chunk. */
+  private payload(kind: number, maxLength: number, write: (bytes: Uint8Array, at: number) => number, make: () => Uint8Array): void {
+    if (maxLength <= ARENA_CAP) this.session!.arenaPayload(kind, maxLength, write);
+    else this.session!.externalPayload(kind, make());
+  }
+
+  private saveString(value: string): void {
+    const index = this.memo.get(value);
+    if (index !== undefined) return this.session!.record(Rec.GET, index);
+    if (this.protocol === 0) {
+      const text = rawUnicodeEscape(value);
+      this.payload(Rec.UNICODE_RAW, text.length, (bytes, at) => writeLatin1(text, bytes, at), () => Uint8Array.from(text, (c) => c.charCodeAt(0)));
+    } else {
+      this.payload(Rec.STR, maxUtf8Length(value), (bytes, at) => writeUtf8(value, bytes, at), () => utf8Bytes(value));
+    }
+    this.memoize(value);
+  }
+
+  private memoize(value: unknown): void {
+    const index = this.memo.size;
+    this.memo.set(value, index);
+    if (this.protocol >= 4) this.op(Op.MEMOIZE);
+    else this.session!.record(Rec.PUT, index);
+  }
+
+  /** The memo's GET for an object that was memoized while its parts were written (a tuple in a cycle). */
+  private getFromMemo(value: unknown): void {
+    this.session!.record(Rec.GET, this.memo.get(value)!);
+  }
+
+  // --- bytes ---
+
+  private outOfBand(value: Uint8Array): boolean {
+    return this.protocol >= 5 && this.options.bufferCallback !== undefined && value.length >= (this.options.outOfBandThreshold ?? 65536);
+  }
+
+  private saveBytes(value: Uint8Array, identity: object = value): void {
+    if (this.outOfBand(value)) return this.savePickleBuffer(new PickleBuffer(value, true));
+    if (this.protocol < 3) {
+      if (value.length === 0) return this.saveReduce([builtins.bytes, []], identity);
+      let text = '';
+      for (let i = 0; i < value.length; i += 4096) text += String.fromCharCode.apply(null, value.subarray(i, i + 4096) as unknown as number[]);
+      return this.saveReduce([codecsEncode, [text, 'latin1']], identity);
+    }
+    this.bytesPayload(Rec.BYTES, value);
+    this.memoize(identity);
+  }
+
+  private bytesPayload(kind: number, value: Uint8Array): void {
+    this.payload(kind, value.length, (bytes, at) => (bytes.set(value, at), value.length), () => value);
+  }
+
+  private saveByteArray(value: ByteArray): void {
+    if (this.outOfBand(value)) return this.savePickleBuffer(new PickleBuffer(value, false));
+    if (this.protocol < 5) return this.saveReduce([builtins.bytearray, value.length ? [Uint8Array.from(value)] : []], value);
+    this.bytesPayload(Rec.BYTEARRAY, value);
+    this.memoize(value);
+  }
+
+  private savePickleBuffer(buffer: PickleBuffer): void {
+    if (this.protocol < 5) this.fail('PickleBuffer can only be pickled with protocol >= 5');
+    const callback = this.options.bufferCallback;
+    const inBand = callback === undefined || Boolean(callback(buffer));
+    if (inBand) {
+      this.bytesPayload(buffer.readonly ? Rec.BYTES : Rec.BYTEARRAY, buffer.data);
+      return;
+    }
+    this.op(Op.NEXT_BUFFER);
+    if (buffer.readonly) this.op(Op.READONLY_BUFFER);
+  }
+
+  // --- containers ---
+
+  private push(kind: Kind, owner: unknown, items: ArrayLike<unknown>, batch: Batch, finish: ((frame: Frame) => void) | null = null): void {
+    this.frames.push(new Frame(kind, owner, items, batch, finish));
+  }
+
+  private saveList(value: unknown[]): void {
+    if (this.protocol >= 1) this.op(Op.EMPTY_LIST);
+    else {
+      this.op(Op.MARK);
+      this.op(Op.LIST);
+    }
+    this.memoize(value);
+    this.push(Kind.LIST, value, value, Batch.APPENDS);
+  }
+
+  private saveTuple(value: Tuple): void {
+    if (value.length === 0) {
+      if (this.protocol >= 1) this.op(Op.EMPTY_TUPLE);
+      else {
+        this.op(Op.MARK);
+        this.op(Op.TUPLE);
+      }
+      return;
+    }
+    const short = value.length <= 3 && this.protocol >= 2;
+    if (!short) this.op(Op.MARK);
+    this.push(Kind.TUPLE, value, value, Batch.NONE, () => {
+      if (this.memo.has(value)) {
+        // The tuple was reached again through its own items (a cycle via a list): drop the items, take the memo's.
+        if (short) for (let i = 0; i < value.length; i++) this.op(Op.POP);
+        else if (this.protocol >= 1) this.op(Op.POP_MARK);
+        else for (let i = 0; i <= value.length; i++) this.op(Op.POP);
+        this.getFromMemo(value);
+        return;
+      }
+      this.op(short ? [0, Op.TUPLE1, Op.TUPLE2, Op.TUPLE3][value.length] : Op.TUPLE);
+      this.memoize(value);
+    });
+  }
+
+  private dictHeader(value: object): void {
+    if (this.protocol >= 1) this.op(Op.EMPTY_DICT);
+    else {
+      this.op(Op.MARK);
+      this.op(Op.DICT);
+    }
+    this.memoize(value);
+  }
+
+  private saveDict(value: Record<string, unknown>): void {
+    this.dictHeader(value);
+    const keys = Object.keys(value);
+    const items = new Array<unknown>(keys.length * 2);
+    keys.forEach((key, i) => {
+      items[2 * i] = key;
+      items[2 * i + 1] = value[key];
+    });
+    this.push(Kind.DICT, value, items, Batch.SETITEMS);
+  }
+
+  private saveMap(value: Map<unknown, unknown>): void {
+    this.dictHeader(value);
+    const items: unknown[] = [];
+    for (const [key, item] of value) items.push(key, item);
+    this.push(Kind.MAP, value, items, Batch.SETITEMS);
+  }
+
+  private saveSet(value: Set<unknown>): void {
+    if (this.protocol < 4) return this.saveReduce([builtins.set, [[...value]]], value);
+    this.op(Op.EMPTY_SET);
+    this.memoize(value);
+    this.push(Kind.SET, value, [...value], Batch.ADDITEMS);
+  }
+
+  private saveFrozenSet(value: FrozenSet<unknown>): void {
+    if (this.protocol < 4) return this.saveReduce([builtins.frozenset, [[...value]]], value);
+    this.op(Op.MARK);
+    this.push(Kind.FROZENSET, value, [...value], Batch.NONE, () => {
+      if (this.memo.has(value)) {
+        this.op(Op.POP_MARK);
+        this.getFromMemo(value);
+        return;
+      }
+      this.op(Op.FROZENSET);
+      this.memoize(value);
+    });
+  }
+
+  // --- globals and reduce ---
+
+  private saveGlobal(value: unknown, module: string, qualname: string): void {
+    const name = `${module}\n${qualname}`;
+    const known = this.globals.get(name);
+    if (known !== undefined) return this.session!.record(Rec.GET, known);
+    const code = this.protocol >= 2 ? this.registry.extensionCode(module, qualname) : undefined;
+    if (code !== undefined) {
+      this.session!.record(Rec.EXT, code);
+    } else if (this.protocol >= 4) {
+      this.save(module, false);
+      this.save(qualname, false);
+      // The two strs are atoms: written at once, so the opcode can follow now.
+      this.op(Op.STACK_GLOBAL);
+    } else {
+      if (this.protocol < 3 && this.options.fixImports !== false) [module, qualname] = reverseFixImport(module, qualname);
+      if (module.includes('\n') || qualname.includes('\n')) this.fail(`cannot pickle ${module}.${qualname}: a newline in the name`);
+      const text = `${module}\n${qualname}`;
+      this.payload(Op.GLOBAL, maxUtf8Length(text), (bytes, at) => writeUtf8(text, bytes, at), () => utf8Bytes(text));
+    }
+    this.globals.set(name, this.memo.size);
+    this.memoize(value);
+  }
+
+  /**
+   * Writes a reduce value as pickle.py's save_reduce: NEWOBJ / NEWOBJ_EX for
+   * copyreg.__newobj__ / __newobj_ex__ at protocol 2+, else callable, args,
+   * REDUCE; then memoizes `obj`, then list items, dict items and state.
+   */
+  protected saveReduce(reduced: ReduceValue, obj: unknown): void {
+    if (!Array.isArray(reduced) || reduced.length < 2 || reduced.length > 6) this.fail('a reduce value must be an array of 2 to 6 items');
+    const [callable, args, state, listItems, dictItems, stateSetter] = reduced;
+    if (args === null || typeof args !== 'object' || typeof (args as ArrayLike<unknown>).length !== 'number') this.fail('reduce arguments must be an array');
+    const argList = Array.from(args);
+    let parts: unknown[];
+    let opcode: number;
+    if (this.protocol >= 2 && callable === newobjEx) {
+      if (argList.length !== 3) this.fail('copyreg.__newobj_ex__ takes [cls, args, kwargs]');
+      if (this.protocol < 4) this.fail('NEWOBJ_EX (keyword arguments to __new__) needs protocol 4 or higher');
+      parts = [argList[0], Tuple.fromArray(argList[1] as unknown[]), argList[2]];
+      opcode = Op.NEWOBJ_EX;
+    } else if (this.protocol >= 2 && callable === newobj) {
+      if (argList.length === 0) this.fail('copyreg.__newobj__ needs the class as its first argument');
+      parts = [argList[0], Tuple.fromArray(argList.slice(1))];
+      opcode = Op.NEWOBJ;
+    } else {
+      parts = [callable, Tuple.fromArray(argList)];
+      opcode = Op.REDUCE;
+    }
+    this.push(Kind.REDUCE, obj, parts, Batch.NONE, () => {
+      this.op(opcode);
+      if (obj !== undefined && obj !== null && typeof obj !== 'string') {
+        if (this.memo.has(obj)) {
+          this.op(Op.POP);
+          this.getFromMemo(obj);
+        } else {
+          this.memoize(obj);
+        }
+      }
+      this.afterReduce(obj, state, listItems, dictItems, stateSetter);
+    });
+  }
+
+  /** List items, dict items and state of a reduce value: frames pushed in reverse, so they run in order. */
+  private afterReduce(obj: unknown, state: unknown, listItems: ReduceValue[3], dictItems: ReduceValue[4], stateSetter: unknown): void {
+    if (state !== undefined && state !== null) {
+      if (stateSetter === undefined || stateSetter === null) {
+        this.push(Kind.REDUCE, obj, [state], Batch.NONE, () => this.op(Op.BUILD));
+      } else {
+        // As pickle.py: stateSetter(obj, state) by REDUCE, result popped.
+        this.push(Kind.REDUCE, obj, [stateSetter, obj, state], Batch.NONE, () => {
+          this.op(Op.TUPLE2);
+          this.op(Op.REDUCE);
+          this.op(Op.POP);
+        });
+      }
+    }
+    if (dictItems) {
+      const items: unknown[] = [];
+      for (const [key, value] of dictItems) items.push(key, value);
+      this.push(Kind.MAP, obj, items, Batch.SETITEMS);
+    }
+    if (listItems) this.push(Kind.LIST, obj, [...listItems], Batch.APPENDS);
+  }
+
+  /** A stub writes back the global, arguments and state it was read from. */
+  private savePyObject(value: PyObject): void {
+    const cls = this.registry.lookup(value.module, value.qualname) ?? new PyObject(value.module, value.qualname);
+    const listItems = value.listItems ?? null;
+    const dictItems = value.dictItems ?? null;
+    switch (value.kind) {
+      case 'global':
+        return this.saveGlobal(value, value.module, value.qualname);
+      case 'newobj':
+        return this.saveReduce([newobj, [cls, ...(value.args ?? [])], value.state, listItems, dictItems], value);
+      case 'newobj_ex':
+        return this.saveReduce([newobjEx, [cls, value.args ?? [], value.kwargs ?? {}], value.state, listItems, dictItems], value);
+      case 'reconstructor':
+        return this.saveReduce([reconstructor, [cls, builtins.object, null], value.state, listItems, dictItems], value);
+      default:
+        return this.saveReduce([cls, value.args ?? [], value.state, listItems, dictItems], value);
+    }
+  }
+}

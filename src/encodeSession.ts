@@ -1,0 +1,147 @@
+// The writing side of a wasm session: JS puts records on the session's tape
+// (and small payloads in its arena) straight in wasm memory; encode() turns
+// them into bytes in the session's window, which is collected here into the
+// output. Large payloads never enter wasm memory: their header is written
+// there and the bytes themselves join the output as they are.
+import { Field, Frame, EncodeStatus, Layout, Rec, RecFlag } from './tape.js';
+import { core, memory } from './wasm.js';
+
+const WINDOW_CAP = 128 * 1024;
+const TAPE_CAP = 4096;
+/** Payloads up to this size are copied through the arena; larger ones stay outside wasm memory. */
+export const ARENA_CAP = 32 * 1024;
+const POOL_SIZE = 8;
+const pool: EncodeSession[] = [];
+
+export class EncodeSession {
+  readonly ptr: number;
+  private count = 0;
+  private arenaUsed = 0;
+  private readonly externals: Uint8Array[] = [];
+  private chunks: Uint8Array[] = [];
+  private size = 0;
+
+  private constructor() {
+    this.ptr = core.newSession(WINDOW_CAP, TAPE_CAP, ARENA_CAP);
+    memory.refresh();
+  }
+
+  static acquire(): EncodeSession {
+    return pool.pop() ?? new EncodeSession();
+  }
+
+  release(): void {
+    this.chunks = [];
+    this.externals.length = 0;
+    if (pool.length < POOL_SIZE) pool.push(this);
+    else core.freeSession(this.ptr);
+  }
+
+  private field(f: Field): number {
+    return memory.u32[(this.ptr >>> 2) + f];
+  }
+
+  private setField(f: Field, value: number): void {
+    memory.u32[(this.ptr >>> 2) + f] = value;
+  }
+
+  begin(protocol: number): void {
+    this.setField(Field.PROTOCOL, protocol);
+    this.setField(Field.WINDOW_LEN, 0);
+    this.setField(Field.FRAME_START, Frame.NONE);
+    this.count = 0;
+    this.arenaUsed = 0;
+    this.chunks = [];
+    this.size = 0;
+  }
+
+  /** Word index in wasm memory of the next record (writing it is the caller's). */
+  private next(): number {
+    if (this.count === TAPE_CAP) this.flush();
+    return (this.field(Field.TAPE) >>> 2) + this.count++ * Layout.RECORD_WORDS;
+  }
+
+  /** A record of a kind and two 32-bit arguments. */
+  record(kind: number, a = 0, b = 0): void {
+    const w = this.next();
+    const u32 = memory.u32;
+    u32[w] = kind;
+    u32[w + 2] = a;
+    u32[w + 3] = b;
+  }
+
+  /** A NUMBER record: an int (exact as f64) or a float. */
+  number(value: number, integer: boolean): void {
+    const w = this.next();
+    memory.u32[w] = integer ? Rec.NUMBER | (RecFlag.INTEGER << Layout.FLAGS_SHIFT) : Rec.NUMBER;
+    memory.f64[(w >>> 1) + 1] = value;
+  }
+
+  int64(value: bigint): void {
+    const w = this.next();
+    memory.u32[w] = Rec.INT64;
+    memory.i64[(w >>> 1) + 1] = value;
+  }
+
+  /**
+   * A record whose payload `write` puts in the arena (at most `maxLength`
+   * bytes, no more than ARENA_CAP); returns nothing, the payload's length is
+   * what `write` returns.
+   */
+  arenaPayload(kind: number, maxLength: number, write: (bytes: Uint8Array, at: number) => number): void {
+    if (this.arenaUsed + maxLength > ARENA_CAP) this.flush();
+    const start = this.arenaUsed;
+    const length = write(memory.u8, this.field(Field.ARENA) + start);
+    this.arenaUsed += length;
+    this.record(kind, start, length);
+  }
+
+  /** A record whose payload joins the output as it is, after its header. */
+  externalPayload(kind: number, payload: Uint8Array): void {
+    this.externals.push(payload);
+    this.record(kind | (RecFlag.EXTERNAL << Layout.FLAGS_SHIFT), 0, payload.length);
+  }
+
+  /** Has wasm write the records so far. */
+  flush(): void {
+    this.setField(Field.TAPE_LEN, this.count);
+    this.setField(Field.POS, 0);
+    let external = 0;
+    for (;;) {
+      const status = core.encode(this.ptr);
+      if (status === EncodeStatus.NEED_RECORDS) break;
+      this.takeWindow();
+      if (status === EncodeStatus.EXTERNAL) this.append(this.externals[external++]);
+    }
+    this.count = 0;
+    this.arenaUsed = 0;
+    this.externals.length = 0;
+  }
+
+  /** Writes what is left and returns the whole pickle. */
+  finish(): Uint8Array {
+    this.flush();
+    this.takeWindow();
+    if (this.chunks.length === 1) return this.chunks[0];
+    const out = new Uint8Array(this.size);
+    let at = 0;
+    for (const chunk of this.chunks) {
+      out.set(chunk, at);
+      at += chunk.length;
+    }
+    return out;
+  }
+
+  private takeWindow(): void {
+    const length = this.field(Field.WINDOW_LEN);
+    if (length === 0) return;
+    const start = this.field(Field.WINDOW);
+    this.append(memory.u8.slice(start, start + length));
+    this.setField(Field.WINDOW_LEN, 0);
+  }
+
+  private append(chunk: Uint8Array): void {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+  }
+}
