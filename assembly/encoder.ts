@@ -104,9 +104,10 @@ function counted(op1: u32, op4: u32, op8: u32, payload: usize, n: u32, external:
   if (!external) copy(payload, n);
 }
 
-/** A newline-terminated text argument (protocol 0 forms). */
-function line(op: u32, payload: usize, n: u32): void {
+/** A newline-terminated text argument (protocol 0 forms); an external payload carries its own newline. */
+function line(op: u32, payload: usize, n: u32, external: bool): void {
   byte(op);
+  if (external) return;
   copy(payload, n);
   byte(0x0a);
 }
@@ -185,15 +186,15 @@ export function encode(s: usize): i32 {
       case Rec.EXT: writeExtension(a); break;
       case Rec.TRUE: case Rec.FALSE: writeBool(kind == Rec.TRUE); break;
       case Rec.BIGINT_BYTES: counted(Op.LONG1, Op.LONG4, 0, payload, b, external); break;
-      case Rec.BIGINT_TEXT: byte(Op.LONG); copy(payload, b); byte(0x4c); byte(0x0a); break;
-      case Rec.FLOAT_TEXT: line(Op.FLOAT, payload, b); break;
+      case Rec.BIGINT_TEXT: byte(Op.LONG); if (!external) { copy(payload, b); byte(0x4c); byte(0x0a); } break;
+      case Rec.FLOAT_TEXT: line(Op.FLOAT, payload, b, external); break;
       case Rec.STR: counted(protocol >= 4 ? Op.SHORT_BINUNICODE : 0, Op.BINUNICODE, Op.BINUNICODE8, payload, b, external); break;
-      case Rec.UNICODE_RAW: line(Op.UNICODE, payload, b); break;
+      case Rec.UNICODE_RAW: line(Op.UNICODE, payload, b, external); break;
       case Rec.BYTES: counted(Op.SHORT_BINBYTES, Op.BINBYTES, Op.BINBYTES8, payload, b, external); break;
       case Rec.BYTEARRAY: byte(Op.BYTEARRAY8); u64le(b); if (!external) copy(payload, b); break;
       case Rec.GET: case Rec.PUT: writeMemo(kind, a); break;
-      case Op.GLOBAL: line(Op.GLOBAL, payload, b); break; // payload: "module\nname"
-      case Op.PERSID: line(Op.PERSID, payload, b); break;
+      case Op.GLOBAL: line(Op.GLOBAL, payload, b, external); break; // payload: "module\nname"
+      case Op.PERSID: line(Op.PERSID, payload, b, external); break;
       default: byte(kind); // every opcode without an argument
     }
     index++;

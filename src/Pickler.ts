@@ -283,7 +283,7 @@ export class Pickler {
     if (typeof pid !== 'string' || !/^[\x00-\x09\x0b-\x7f]*$/.test(pid)) {
       this.fail('persistent IDs in protocol 0 must be ASCII strings without newlines');
     }
-    this.session!.arenaPayload(Op.PERSID, pid.length, (bytes, at) => writeLatin1(pid, bytes, at));
+    this.textPayload(Op.PERSID, pid, '\n');
   }
 
   private saveObject(value: object): void {
@@ -310,16 +310,12 @@ export class Pickler {
   private saveNumber(value: number): void {
     if (isInteger(value)) return this.session!.number(value, true);
     if (this.protocol >= 1) return this.session!.number(value, false);
-    const text = floatText(value);
-    this.session!.arenaPayload(Rec.FLOAT_TEXT, text.length, (bytes, at) => writeLatin1(text, bytes, at));
+    this.textPayload(Rec.FLOAT_TEXT, floatText(value), '\n');
   }
 
   private saveBigInt(value: bigint): void {
     if (value >= -(1n << 63n) && value < 1n << 63n) return this.session!.int64(value);
-    if (this.protocol < 2) {
-      const text = value.toString();
-      return this.payload(Rec.BIGINT_TEXT, text.length, (bytes, at) => writeLatin1(text, bytes, at), () => new TextEncoder().encode(text));
-    }
+    if (this.protocol < 2) return this.textPayload(Rec.BIGINT_TEXT, value.toString(), 'L\n');
     const bytes = encodeLong(value);
     this.payload(Rec.BIGINT_BYTES, bytes.length, (out, at) => (out.set(bytes, at), bytes.length), () => bytes);
   }
@@ -330,12 +326,24 @@ export class Pickler {
     else this.session!.externalPayload(kind, make());
   }
 
+  /**
+   * A protocol 0 text argument (every code unit below 0x100). Written from the
+   * arena, wasm adds the line's end; an external payload carries `end` itself.
+   */
+  private textPayload(kind: number, text: string, end: string): void {
+    this.payload(kind, text.length, (bytes, at) => writeLatin1(text, bytes, at), () => {
+      const line = text + end;
+      const bytes = new Uint8Array(line.length);
+      writeLatin1(line, bytes, 0);
+      return bytes;
+    });
+  }
+
   private saveString(value: string): void {
     const index = this.memo.get(value);
     if (index !== undefined) return this.session!.record(Rec.GET, index);
     if (this.protocol === 0) {
-      const text = rawUnicodeEscape(value);
-      this.payload(Rec.UNICODE_RAW, text.length, (bytes, at) => writeLatin1(text, bytes, at), () => Uint8Array.from(text, (c) => c.charCodeAt(0)));
+      this.textPayload(Rec.UNICODE_RAW, rawUnicodeEscape(value), '\n');
     } else {
       this.payload(Rec.STR, maxUtf8Length(value), (bytes, at) => writeUtf8(value, bytes, at), () => utf8Bytes(value));
     }
@@ -502,7 +510,7 @@ export class Pickler {
       if (this.protocol < 3 && this.options.fixImports !== false) [module, qualname] = reverseFixImport(module, qualname);
       if (module.includes('\n') || qualname.includes('\n')) this.fail(`cannot pickle ${module}.${qualname}: a newline in the name`);
       const text = `${module}\n${qualname}`;
-      this.payload(Op.GLOBAL, maxUtf8Length(text), (bytes, at) => writeUtf8(text, bytes, at), () => utf8Bytes(text));
+      this.payload(Op.GLOBAL, maxUtf8Length(text), (bytes, at) => writeUtf8(text, bytes, at), () => utf8Bytes(text + '\n'));
     }
     this.globals.set(name, this.memo.size);
     this.memoize(value);

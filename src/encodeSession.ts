@@ -89,7 +89,7 @@ export class EncodeSession {
    * what `write` returns.
    */
   arenaPayload(kind: number, maxLength: number, write: (bytes: Uint8Array, at: number) => number): void {
-    if (this.arenaUsed + maxLength > ARENA_CAP) this.flush();
+    this.makeRoom(maxLength);
     const start = this.arenaUsed;
     const length = write(memory.u8, this.field(Field.ARENA) + start);
     this.arenaUsed += length;
@@ -98,8 +98,14 @@ export class EncodeSession {
 
   /** A record whose payload joins the output as it is, after its header. */
   externalPayload(kind: number, payload: Uint8Array): void {
+    this.makeRoom(0);
     this.externals.push(payload);
     this.record(kind | (RecFlag.EXTERNAL << Layout.FLAGS_SHIFT), 0, payload.length);
+  }
+
+  /** Flushes unless one more record and `payload` arena bytes fit (a flush empties tape, arena and externals together). */
+  private makeRoom(payload: number): void {
+    if (this.count === TAPE_CAP || this.arenaUsed + payload > ARENA_CAP) this.flush();
   }
 
   /** Has wasm write the records so far. */

@@ -47,3 +47,17 @@ export function pythonCases(seed, countPerProtocol) {
       return { ...c, pickle: Buffer.from(c.pickle, 'base64') };
     });
 }
+
+/** compare_values.py: [{ok} | {ok: false, why}] for requests {original | expr, candidates, buffers?} (bytes as Uint8Array). */
+export function pythonCompare(requests) {
+  const b64 = (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  const input = requests
+    .map((r) => JSON.stringify({
+      ...r,
+      ...(r.original ? { original: b64(r.original) } : {}),
+      candidates: r.candidates.map(b64),
+      ...(r.buffers ? { buffers: r.buffers.map(b64) } : {}),
+    }))
+    .join('\n') + '\n';
+  return runPython('compare_values.py', [], input).trim().split('\n').map((line) => JSON.parse(line));
+}
