@@ -41,6 +41,8 @@ export interface DumpOptions {
 }
 
 export const DEFAULT_PROTOCOL = 5;
+/** Python's limit for int-to-text conversion (sys.int_info.default_max_str_digits). */
+const MAX_INT_DIGITS = 4300;
 /** Items per APPENDS / SETITEMS / ADDITEMS, as CPython's _BATCHSIZE. */
 const BATCH_SIZE = 1000;
 
@@ -315,7 +317,13 @@ export class Pickler {
 
   private saveBigInt(value: bigint): void {
     if (value >= -(1n << 63n) && value < 1n << 63n) return this.session!.int64(value);
-    if (this.protocol < 2) return this.textPayload(Rec.BIGINT_TEXT, value.toString(), 'L\n');
+    if (this.protocol < 2) {
+      const text = value.toString();
+      if (text.replace('-', '').length > MAX_INT_DIGITS) {
+        this.fail(`an int of more than ${MAX_INT_DIGITS} digits cannot be written as text (protocol ${this.protocol}): Python could not read it; use protocol 2 or higher`);
+      }
+      return this.textPayload(Rec.BIGINT_TEXT, text, 'L\n');
+    }
     const bytes = encodeLong(value);
     this.payload(Rec.BIGINT_BYTES, bytes.length, (out, at) => (out.set(bytes, at), bytes.length), () => bytes);
   }

@@ -1,0 +1,196 @@
+// dumps of values made in JS: what Python loads (the mapping table), what
+// loads gives back, out-of-band buffers, shared references and cycles, errors.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  ByteArray, Complex, FrozenSet, Pickler, PickleBuffer, PicklingError, PyObject, Registry, Tuple,
+  dumps, loads,
+} from 'pickle-wasm';
+import { needsPython, pythonCompare } from './helpers/python.mjs';
+
+const ALL = [0, 1, 2, 3, 4, 5];
+const cyclic = [];
+cyclic.push(cyclic);
+const parent = { name: 'root', children: [] };
+parent.children.push({ name: 'child', parent });
+const shared = [1, 2];
+
+// [JS value, the Python value it must load as, whether loads(dumps(v)) deep-equals v, protocols (default all)]
+const TABLE = [
+  [null, 'None', true],
+  [undefined, 'None', false],
+  [true, 'True', true],
+  [false, 'False', true],
+  [0, '0', true],
+  [-1, '-1', true],
+  [255, '255', true],
+  [65536, '65536', true],
+  [2 ** 31, '2**31', true],
+  [-(2 ** 31) - 1, '-2**31-1', true],
+  [Number.MAX_SAFE_INTEGER, '2**53-1', true],
+  [-Number.MAX_SAFE_INTEGER, '-(2**53-1)', true],
+  [2 ** 53, 'float(2**53)', true],
+  [1e300, '1e300', true],
+  [0.1, '0.1', true],
+  [-0, '-0.0', true],
+  [NaN, "float('nan')", true],
+  [Infinity, "float('inf')", true],
+  [-Infinity, "float('-inf')", true],
+  [2n ** 64n, '2**64', true],
+  [-(2n ** 63n), '-2**63', true],
+  [2n ** 63n - 1n, '2**63-1', true],
+  [-(2n ** 200n) + 7n, '-2**200+7', true],
+  [2n ** 70000n, '2**70000', true, [2, 3, 4, 5]], // as text (protocols 0-1) it would exceed Python's 4300 digits
+  ['', "''", true],
+  ['héllo wörld', "'héllo wörld'", true],
+  ['😀 astral', "'\\U0001f600 astral'", true],
+  ['lone \ud800 high', "'lone \\ud800 high'", true],
+  ['lone \udc00 low', "'lone \\udc00 low'", true],
+  ['back\\slash\nnew\rline\0nul\x1a', "'back\\\\slash\\nnew\\rline\\x00nul\\x1a'", true],
+  ['x'.repeat(100_000), "'x' * 100000", true],
+  ['é'.repeat(50_000), "'é' * 50000", true],
+  [new Uint8Array([0, 1, 255]), "b'\\x00\\x01\\xff'", true],
+  [new Uint8Array(0), "b''", true],
+  [new Uint8Array(100_000).fill(7), "b'\\x07' * 100000", true],
+  [Buffer.from('buf'), "b'buf'", false],
+  [new Uint8Array([9, 8]).buffer, "b'\\x09\\x08'", false],
+  [new ByteArray([1, 2]), "bytearray(b'\\x01\\x02')", true],
+  [new ByteArray(0), 'bytearray()', true],
+  [[1, [2, [3, []]]], '[1, [2, [3, []]]]', true],
+  [new Tuple(), '()', true],
+  [new Tuple(1), '(1,)', true],
+  [new Tuple(1, 2, 3, 4), '(1, 2, 3, 4)', true],
+  [{ a: 1, 'b c': [true], nested: { deep: { deeper: null } } }, "{'a': 1, 'b c': [True], 'nested': {'deep': {'deeper': None}}}", true],
+  [Object.assign(Object.create(null), { k: 1 }), "{'k': 1}", false],
+  [{ __proto__: null, x: 2 }, "{'x': 2}", false],
+  [new Map([[1, 'one'], [2.5, 'two and a half'], ['s', 's'], [new Tuple(1, 2), 'tuple key'], [null, 'none']]), "{1: 'one', 2.5: 'two and a half', 's': 's', (1, 2): 'tuple key', None: 'none'}", true],
+  [new Set([1, 'a', new Tuple(2)]), "{1, 'a', (2,)}", true],
+  [new Set(), 'set()', true],
+  [new FrozenSet([3, 4]), 'frozenset({3, 4})', true],
+  [new FrozenSet(), 'frozenset()', true],
+  [new Complex(1.5, -2), '1.5-2j', true],
+  [Array.from({ length: 2500 }, (_, i) => i), 'list(range(2500))', true],
+  [Object.fromEntries(Array.from({ length: 1500 }, (_, i) => [`k${i}`, i])), "{f'k{i}': i for i in range(1500)}", true],
+  [new Set(Array.from({ length: 1200 }, (_, i) => i)), 'set(range(1200))', true],
+  [[shared, shared], 'exec("s=[1, 2]") or [s, s]', true],
+  [cyclic, 'exec("c=[]; c.append(c)") or c', true],
+  [parent, 'exec("p={\'name\': \'root\', \'children\': []}; p[\'children\'].append({\'name\': \'child\', \'parent\': p})") or p', true],
+  [new Map([[1, new Map([[2, [3]]])]]), '{1: {2: [3]}}', true],
+];
+
+test('JS values dump at every protocol to what python3 loads as the mapping table says', { skip: needsPython }, () => {
+  const requests = TABLE.map(([value, expr, , protocols = ALL]) => ({ expr, candidates: protocols.map((protocol) => dumps(value, { protocol })) }));
+  const answers = pythonCompare(requests);
+  const failures = answers.map((a, i) => (a.ok ? null : `${TABLE[i][1]}: ${a.why}`)).filter(Boolean);
+  assert.deepEqual(failures, []);
+});
+
+test('loads(dumps(v)) deep-equals v at every protocol', () => {
+  for (const [value, expr, roundTrips, protocols = ALL] of TABLE) {
+    if (!roundTrips) continue;
+    for (const protocol of protocols) {
+      assert.deepStrictEqual(loads(dumps(value, { protocol })), value, `${expr} at protocol ${protocol}`);
+    }
+  }
+});
+
+test('shared references and cycles come back as shared and cyclic', () => {
+  for (let protocol = 0; protocol <= 5; protocol++) {
+    const [a, b] = loads(dumps([shared, shared], { protocol }));
+    assert.equal(a, b);
+    const c = loads(dumps(cyclic, { protocol }));
+    assert.equal(c[0], c);
+    const p = loads(dumps(parent, { protocol }));
+    assert.equal(p.children[0].parent, p);
+    const t = new Tuple([]);
+    t[0].push(t);
+    const loaded = loads(dumps(t, { protocol }));
+    assert.ok(loaded instanceof Tuple && loaded[0][0] === loaded, `a tuple in a cycle through a list, protocol ${protocol}`);
+  }
+});
+
+test('what CPython writes, and older Pythons need: text opcodes, _codecs bytes, builtins set, frames', () => {
+  const has = (bytes, text) => Buffer.from(bytes).includes(Buffer.from(text, 'latin1'));
+  assert.ok(has(dumps('x', { protocol: 0 }), 'Vx\n'));
+  assert.ok(has(dumps(new Uint8Array([1]), { protocol: 2 }), 'c_codecs\nencode\n'));
+  assert.ok(has(dumps(new Set([1]), { protocol: 3 }), 'c__builtin__\nset\n') === false && has(dumps(new Set([1]), { protocol: 3 }), 'cbuiltins\nset\n'));
+  assert.ok(has(dumps(new Set([1]), { protocol: 2 }), 'c__builtin__\nset\n'));
+  assert.ok(has(dumps(new ByteArray([1]), { protocol: 4 }), '\x8c\x08builtins\x94\x8c\x09bytearray'));
+  const framed = dumps(Array.from({ length: 50_000 }, (_, i) => `s${i}`), { protocol: 4 });
+  assert.equal(framed[2], 0x95, 'protocol 4 opens a FRAME after PROTO');
+  assert.equal(dumps(null, { protocol: 5 }).length, 4, 'a tiny pickle has no frame (PROTO 5, NONE, STOP)');
+});
+
+test('repeated equal strings are written once', () => {
+  const records = Array.from({ length: 100 }, (_, i) => ({ identifier: i, description: 'same text' }));
+  const size = dumps(records).length;
+  assert.ok(size < 100 * 20, `${size} bytes`);
+});
+
+test('out-of-band buffers at protocol 5: bufferCallback, loads with buffers, Python with buffers', { skip: needsPython }, () => {
+  const big = new Uint8Array(200_000).map((_, i) => i & 0xff);
+  const bigMutable = new ByteArray(100_000).fill(3);
+  const value = { big, bigMutable, small: new Uint8Array([1, 2]), explicit: new PickleBuffer(new Uint8Array([5, 6, 7])) };
+  const buffers = [];
+  const pickle = dumps(value, { protocol: 5, bufferCallback: (b) => void buffers.push(b.data) });
+  assert.equal(buffers.length, 3, 'the two large buffers and the explicit PickleBuffer');
+  assert.ok(pickle.length < 1000, `the pickle itself is small: ${pickle.length}`);
+  const loaded = loads(pickle, { buffers });
+  assert.equal(loaded.big, big);
+  assert.equal(loaded.bigMutable, bigMutable);
+  assert.deepEqual(loaded.small, value.small);
+  const [answer] = pythonCompare([{
+    expr: "{'big': bytes(i & 0xff for i in range(200000)), 'bigMutable': bytearray(b'\\x03' * 100000), 'small': b'\\x01\\x02', 'explicit': b'\\x05\\x06\\x07'}",
+    candidates: [dumps(value, { protocol: 5 })],
+  }]);
+  assert.ok(answer.ok, answer.why);
+  const [outOfBand] = pythonCompare([{
+    expr: "{'big': memoryview(bytes(i & 0xff for i in range(200000))), 'bigMutable': bytearray(b'\\x03' * 100000), 'small': b'\\x01\\x02', 'explicit': memoryview(b'\\x05\\x06\\x07')}",
+    candidates: [pickle],
+    buffers: [buffers[0], buffers[1], buffers[2]],
+  }]);
+  assert.ok(!outOfBand.ok && /memoryview/.test(outOfBand.why), 'Python reads the out-of-band data as memoryviews of the buffers');
+  assert.ok(dumps(value, { protocol: 5, bufferCallback: () => true }).length > 300_000, 'a true result writes them in band');
+  assert.throws(() => dumps(new PickleBuffer(big), { protocol: 4 }), PicklingError);
+});
+
+test('PicklingError names what could not be pickled and where it sits', () => {
+  assert.throws(() => dumps({ users: [{}, {}, {}, { avatar: () => 1 }] }), (e) => e instanceof PicklingError && /avatar/.test(e.message) && e.message.includes('$.users[3].avatar'));
+  assert.throws(() => dumps([Symbol('s')]), /symbol.*\$\[0\]/);
+  class Unregistered {}
+  assert.throws(() => dumps({ x: new Map([[1, new Unregistered()]]) }), /Unregistered.*not registered.*\$\.x\.get\(1\)/);
+  assert.throws(() => dumps(Unregistered), /Unregistered: it is not registered/);
+  assert.throws(() => dumps(1, { protocol: 6 }), RangeError);
+  assert.throws(() => dumps(2n ** 20000n, { protocol: 1 }), /4300 digits/);
+});
+
+test('registered functions and classes dump by name; stubs write back what they were read from', () => {
+  function helper() {}
+  const registry = new Registry().register('mod', 'helper', helper);
+  for (let protocol = 0; protocol <= 5; protocol++) {
+    assert.equal(loads(dumps([helper, helper], { protocol, registry }), { registry })[0], helper);
+  }
+  const stub = new PyObject('acc', 'Point', 'newobj', [1]);
+  stub.state = { x: 1 };
+  const back = loads(dumps(stub), { unknownGlobals: 'stub' });
+  assert.deepEqual([back.module, back.qualname, back.kind, [...back.args], back.state], ['acc', 'Point', 'newobj', [1], { x: 1 }]);
+});
+
+test('Pickler hooks: reducerOverride sees every object (classes too), persistentId every value', () => {
+  const seen = [];
+  class Mine extends Pickler {
+    reducerOverride(obj) {
+      seen.push(obj);
+      return undefined;
+    }
+  }
+  const registry = new Registry().register('m', 'f', Math.max);
+  new Mine({ registry }).dump([{ a: [1] }, Math.max]);
+  assert.equal(seen.length, 4, 'the list, the dict, the inner list and the function');
+  const ids = [];
+  const pickle = dumps(['keep', 'ref:a'], { persistentId: (v) => (typeof v === 'string' && v.startsWith('ref:') ? v.slice(4) : undefined) });
+  assert.deepEqual(loads(pickle, { persistentLoad: (pid) => (ids.push(pid), `<${pid}>`) }), ['keep', '<a>']);
+  assert.deepEqual(ids, ['a']);
+  const asText = dumps(['ref:b'], { protocol: 0, persistentId: (v) => (typeof v === 'string' && v.startsWith('ref:') ? v.slice(4) : undefined) });
+  assert.ok(Buffer.from(asText).includes(Buffer.from('Pb\n')));
+});
