@@ -1,6 +1,7 @@
 // The writing half: JS walks the values and writes tape records (what to
 // write); this writes the bytes (how), choosing each opcode's shortest form
 // for the protocol, and frames the output at protocol 4+ as CPython does.
+import { getField, setField as storeField } from "./session";
 import { Op } from "../src/opcodes";
 import { EncodeStatus, Field, Frame, Layout, Rec, RecFlag } from "../src/tape";
 
@@ -11,10 +12,10 @@ let protocol: u32 = 0;
 let arena: usize = 0;
 
 @inline function field(f: Field): u32 {
-  return load<u32>(session + (<usize>f << 2));
+  return getField(session, f);
 }
 @inline function setField(f: Field, value: u32): void {
-  store<u32>(session + (<usize>f << 2), value);
+  storeField(session, f, value);
 }
 @inline function byte(b: u32): void {
   store<u8>(out + len, b);

@@ -1,13 +1,11 @@
 // The wasm core's exports: sessions (one per load in progress, so nested and
 // interleaved loads never share state) and the scanner.
 import { Field, Frame, Layout } from "../src/tape";
+import { getField, setField } from "./session";
 
 export { scan, errorReason } from "./scanner";
 export { encode } from "./encoder";
 
-function setField(session: usize, f: Field, value: u32): void {
-  store<u32>(session + (<usize>f << 2), value);
-}
 
 /**
  * Allocates a session block with its window (input when loading, output when
@@ -29,16 +27,16 @@ export function newSession(windowCap: u32, tapeCap: u32, arenaCap: u32): usize {
 
 /** Replaces the window by an empty one of `cap` bytes (for lines longer than the window). */
 export function resizeWindow(session: usize, cap: u32): void {
-  heap.free(load<u32>(session + (<usize>Field.WINDOW << 2)));
+  heap.free(getField(session, Field.WINDOW));
   setField(session, Field.WINDOW, <u32>heap.alloc(cap));
   setField(session, Field.WINDOW_CAP, cap);
   setField(session, Field.WINDOW_LEN, 0);
 }
 
 export function freeSession(session: usize): void {
-  heap.free(load<u32>(session + (<usize>Field.WINDOW << 2)));
-  heap.free(load<u32>(session + (<usize>Field.TAPE << 2)));
-  const arena = load<u32>(session + (<usize>Field.ARENA << 2));
+  heap.free(getField(session, Field.WINDOW));
+  heap.free(getField(session, Field.TAPE));
+  const arena = getField(session, Field.ARENA);
   if (arena != 0) heap.free(arena);
   heap.free(session);
 }

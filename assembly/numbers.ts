@@ -16,15 +16,19 @@ export let parsedFloat: f64 = 0;
 }
 
 /** Parses `[+-]?[0-9]+` in [p, q); up to 18 digits into parsedInt, more as TEXT. */
+/** How many bytes the sign that parseSign() last read took (0 or 1). */
+let signLength: usize = 0;
+
+/** Reads an optional sign at p: whether it is '-'. */
+function parseSign(p: usize, q: usize): bool {
+  const c = p < q ? load<u8>(p) : 0;
+  signLength = c == 0x2d || c == 0x2b ? 1 : 0;
+  return c == 0x2d;
+}
+
 export function parseDecimal(p: usize, q: usize): Parsed {
-  let negative = false;
-  if (p < q) {
-    const c = load<u8>(p);
-    if (c == 0x2d || c == 0x2b) {
-      negative = c == 0x2d;
-      p++;
-    }
-  }
+  const negative = parseSign(p, q);
+  p += signLength;
   if (p == q) return Parsed.INVALID;
   let value: i64 = 0;
   const digits = q - p;
@@ -64,14 +68,8 @@ function spells(p: usize, q: usize, word: string): bool {
  * into parsedFloat; other well-formed text is TEXT, for JS's Number().
  */
 export function parseFloatText(p: usize, q: usize): Parsed {
-  let negative = false;
-  if (p < q) {
-    const c = load<u8>(p);
-    if (c == 0x2d || c == 0x2b) {
-      negative = c == 0x2d;
-      p++;
-    }
-  }
+  const negative = parseSign(p, q);
+  p += signLength;
   if (spells(p, q, "nan")) {
     parsedFloat = NaN;
     return Parsed.OK;
@@ -113,11 +111,8 @@ export function parseFloatText(p: usize, q: usize): Parsed {
   if (digits == 0) return Parsed.INVALID;
   if (p < q && lower(c) == 0x65) {
     p++;
-    let expNegative = false;
-    if (p < q && (load<u8>(p) == 0x2d || load<u8>(p) == 0x2b)) {
-      expNegative = load<u8>(p) == 0x2d;
-      p++;
-    }
+    const expNegative = parseSign(p, q);
+    p += signLength;
     if (p == q) return Parsed.INVALID;
     let e = 0;
     for (; p < q; p++) {

@@ -3,6 +3,7 @@
 // writes one tape record per value-producing opcode. Pass 2 (src/Unpickler.ts)
 // replays the records. All state lives in the session block, so a scan can stop
 // anywhere (tape full, window exhausted) and resume, and sessions never share it.
+import { getField, setField as storeField } from "./session";
 import { Op, Arg, OPCODE_TABLE } from "../src/opcodes";
 import { Field, Layout, Rec, ScanError, Status, StrFlag } from "../src/tape";
 import { classify, classifiedFlags } from "./utf8";
@@ -41,10 +42,10 @@ let pos: u32 = 0;
 let record: usize = 0;
 
 @inline function field(f: Field): u32 {
-  return load<u32>(session + (<usize>f << 2));
+  return getField(session, f);
 }
 @inline function setField(f: Field, value: u32): void {
-  store<u32>(session + (<usize>f << 2), value);
+  storeField(session, f, value);
 }
 @inline function at(offset: u32): usize {
   return window + <usize>(offset - windowStart);
