@@ -4,9 +4,10 @@
 // depth), which also gives error messages their path ($.users[3].avatar).
 import { reverseFixImport } from './compat.js';
 import { builtins, codecsEncode, newobj, newobjEx, reconstructor } from './builtins.js';
+import { classFromSource, functionFromSource, staticsOf } from './byValue.js';
 import { ARENA_CAP, EncodeSession } from './encodeSession.js';
 import { PicklingError } from './errors.js';
-import { isPlainObject, typeName } from './objects.js';
+import { isClass, typeName } from './objects.js';
 import { Op } from './opcodes.js';
 import { Registry, registry as defaultRegistry } from './Registry.js';
 import { Rec } from './tape.js';
@@ -38,6 +39,12 @@ export interface DumpOptions {
   outOfBandThreshold?: number;
   /** Write Python 2 names (__builtin__, copy_reg) at protocols 0–2 (default true), as Python's fix_imports. */
   fixImports?: boolean;
+  /**
+   * Pickle unregistered classes and functions by value, as dill does: name,
+   * bases, static data and JS source (loads re-creates them only with
+   * allowCode). Default false: they are a PicklingError.
+   */
+  byValue?: boolean;
 }
 
 export const DEFAULT_PROTOCOL = 5;
@@ -107,6 +114,13 @@ function describeKey(key: unknown): string {
   if (typeof key === 'string') return JSON.stringify(key);
   if (typeof key === 'number' || typeof key === 'bigint' || typeof key === 'boolean' || key === null) return String(key);
   return typeName(key);
+}
+
+/** An instance's default state: its own enumerable properties (not an array's items), or null when it has none. */
+function defaultState(value: object): Record<string, unknown> | null {
+  const keys = Object.keys(value).filter((key) => !(Array.isArray(value) && /^(0|[1-9]\d*)$/.test(key)));
+  if (keys.length === 0) return null;
+  return Object.fromEntries(keys.map((key) => [key, (value as Record<string, unknown>)[key]]));
 }
 
 function isInteger(value: number): boolean {
@@ -288,23 +302,84 @@ export class Pickler {
     this.textPayload(Op.PERSID, pid, '\n');
   }
 
+  /** Writers of the built-in types, by exact prototype (a subclass goes through the reduce protocol, as in Python). */
+  private readonly dispatch = new Map<object, (value: any) => void>([
+    [Array.prototype, (v: unknown[]) => this.saveList(v)],
+    [Tuple.prototype, (v: Tuple) => this.saveTuple(v)],
+    [Uint8Array.prototype, (v: Uint8Array) => this.saveBytes(v)],
+    [ByteArray.prototype, (v: ByteArray) => this.saveByteArray(v)],
+    [ArrayBuffer.prototype, (v: ArrayBuffer) => this.saveBytes(new Uint8Array(v), v)],
+    [Object.prototype, (v: Record<string, unknown>) => this.saveDict(v)],
+    [Map.prototype, (v: Map<unknown, unknown>) => this.saveMap(v)],
+    [Set.prototype, (v: Set<unknown>) => this.saveSet(v)],
+    [FrozenSet.prototype, (v: FrozenSet) => this.saveFrozenSet(v)],
+    [Complex.prototype, (v: Complex) => this.saveReduce([builtins.complex, [v.real, v.imag]], v)],
+    [PyObject.prototype, (v: PyObject) => this.savePyObject(v)],
+    [PickleBuffer.prototype, (v: PickleBuffer) => this.savePickleBuffer(v)],
+    ...(typeof Buffer === 'function' ? [[Buffer.prototype, (v: Uint8Array) => this.saveBytes(v)] as const] : []),
+  ]);
+
+  /**
+   * After the hooks: a built-in type's writer; a registered value by name; a
+   * reducer from registerReducer; the object's own __reduce_ex__(protocol)
+   * or __reduce__(); by value (with byValue) for unregistered classes and
+   * functions; else, for an instance of a registered class, what Python's
+   * object.__reduce_ex__ does.
+   */
   private saveObject(value: object): void {
-    if (Array.isArray(value)) return value instanceof Tuple ? this.saveTuple(value) : this.saveList(value);
-    if (value instanceof Uint8Array) return value instanceof ByteArray ? this.saveByteArray(value) : this.saveBytes(value);
-    if (value instanceof ArrayBuffer) return this.saveBytes(new Uint8Array(value), value);
-    if (isPlainObject(value)) return this.saveDict(value);
-    if (value instanceof Map) return this.saveMap(value);
-    if (value instanceof Set) return value instanceof FrozenSet ? this.saveFrozenSet(value) : this.saveSet(value);
-    if (value instanceof Complex) return this.saveReduce([builtins.complex, [value.real, value.imag]], value);
-    if (value instanceof PyObject) return this.savePyObject(value);
-    if (value instanceof PickleBuffer) return this.savePickleBuffer(value);
+    const prototype = Object.getPrototypeOf(value);
+    const save = this.dispatch.get(prototype ?? Object.prototype);
+    if (save !== undefined) return save(value);
     const name = this.registry.nameOf(value);
     if (name !== undefined) return this.saveGlobal(value, name.module, name.qualname);
-    if (typeof value === 'function') {
-      this.fail(`cannot pickle ${value.name || 'an anonymous function'}: it is not registered; register it with registry.register(module, qualname, value)`);
+    const cls: Function | undefined = prototype?.constructor;
+    const reducer = typeof cls === 'function' ? this.registry.reducerFor(cls) : undefined;
+    const own = value as { __reduce_ex__?: (protocol: number) => unknown; __reduce__?: () => unknown };
+    const reduced = reducer !== undefined ? reducer(value)
+      : typeof own.__reduce_ex__ === 'function' ? own.__reduce_ex__(this.protocol)
+      : typeof own.__reduce__ === 'function' ? own.__reduce__()
+      : undefined;
+    if (reduced !== undefined) return this.saveReduced(reduced, value, cls);
+    if (typeof value === 'function') return this.saveFunctionByValue(value);
+    if (typeof cls !== 'function' || (this.registry.nameOf(cls) === undefined && !this.options.byValue)) {
+      this.fail(`cannot pickle an instance of ${cls?.name || 'an unknown class'}: the class is not registered; register it with registry.register(module, qualname, ${cls?.name || 'cls'})`);
     }
-    const cls = (value as { constructor?: { name?: string } }).constructor;
-    this.fail(`cannot pickle an instance of ${cls?.name || 'an unknown class'}: the class is not registered; register it with registry.register(module, qualname, cls)`);
+    this.saveReduce(this.reduceInstance(value, cls), value);
+  }
+
+  /** A __reduce__ result: a reduce value, or a str naming a global in the object's module, as in Python. */
+  private saveReduced(reduced: unknown, value: object, cls: Function | undefined): void {
+    if (typeof reduced !== 'string') return this.saveReduce(reduced as ReduceValue, value);
+    const module = cls && this.registry.nameOf(cls)?.module;
+    if (module === undefined) this.fail(`__reduce__ returned the name ${reduced}, but the class has no registered module`);
+    this.saveGlobal(value, module, reduced);
+  }
+
+  private saveFunctionByValue(value: Function): void {
+    const kind = isClass(value) ? 'class' : 'function';
+    if (!this.options.byValue) {
+      this.fail(`cannot pickle ${kind} ${value.name || '(anonymous)'}: it is not registered; register it with registry.register(module, qualname, ${value.name || 'value'}), or dump with byValue: true`);
+    }
+    const source = Function.prototype.toString.call(value);
+    if (kind === 'function') return this.saveReduce([functionFromSource, [value.name, source]], value);
+    const base = Object.getPrototypeOf(value);
+    const bases = base === Function.prototype ? new Tuple() : new Tuple(base);
+    this.saveReduce([classFromSource, [value.name, source, bases, staticsOf(value)]], value);
+  }
+
+  /** Python's object.__reduce_ex__(protocol) for an instance: NEWOBJ (2+) or copyreg._reconstructor (0-1), then its state. */
+  private reduceInstance(value: object, cls: Function): ReduceValue {
+    const own = value as { __getnewargs_ex__?: () => [unknown[], unknown]; __getnewargs__?: () => unknown[]; __getstate__?: () => unknown };
+    const state = typeof own.__getstate__ === 'function' ? own.__getstate__() : defaultState(value);
+    const listItems = Array.isArray(value) ? value.values() : null;
+    const dictItems = value instanceof Map ? value.entries() : null;
+    if (this.protocol < 2) return [reconstructor, [cls, builtins.object, null], state, listItems, dictItems];
+    if (typeof own.__getnewargs_ex__ === 'function') {
+      const [args, kwargs] = own.__getnewargs_ex__();
+      return [newobjEx, [cls, args, kwargs], state, listItems, dictItems];
+    }
+    const args = typeof own.__getnewargs__ === 'function' ? Array.from(own.__getnewargs__()) : [];
+    return [newobj, [cls, ...args], state, listItems, dictItems];
   }
 
   // --- atoms ---

@@ -2,6 +2,14 @@
 // It is also the allowlist that makes loading safe: a pickle reaches only
 // what was registered here (or in a parent registry).
 import { builtins, codecsEncode, newobj, newobjEx, reconstructor } from './builtins.js';
+import { classFromSource, functionFromSource } from './byValue.js';
+import { numpyModules } from './numpy.js';
+import { collectionsModule } from './stdlib/collections.js';
+import { datetimeModule } from './stdlib/datetime.js';
+import { Decimal, Fraction, UUID } from './stdlib/values.js';
+
+/** What registerReducer takes: like copyreg.pickle's function, it returns a reduce value. */
+export type Reducer = (obj: any) => unknown[];
 
 export interface QualifiedName {
   module: string;
@@ -16,6 +24,7 @@ export class Registry {
   private readonly names = new Map<unknown, QualifiedName>();
   private readonly extensionNames = new Map<number, QualifiedName>();
   private readonly extensionCodes = new Map<string, number>();
+  private readonly reducers = new Map<Function, Reducer>();
 
   /** `parent` defaults to the default registry, so built-ins resolve; pass null for an empty one. */
   constructor(parent?: Registry | null) {
@@ -56,6 +65,18 @@ export class Registry {
     return this.names.get(value) ?? this.parent?.nameOf(value);
   }
 
+  /** copyreg.pickle / a Pickler's dispatch_table: how to reduce instances of `cls` (exactly that class), which you may not own. */
+  registerReducer(cls: Function, reducer: Reducer): this {
+    if (typeof cls !== 'function' || typeof reducer !== 'function') throw new TypeError('registerReducer(cls, reducer) takes two functions');
+    this.reducers.set(cls, reducer);
+    return this;
+  }
+
+  /** The reducer registered for `cls`, here or in the parent. */
+  reducerFor(cls: Function): Reducer | undefined {
+    return this.reducers.get(cls) ?? this.parent?.reducerFor(cls);
+  }
+
   /** copyreg.add_extension: EXT1/EXT2/EXT4 `code` stands for `module.qualname`. */
   registerExtension(module: string, qualname: string, code: number): this {
     if (!Number.isInteger(code) || code < 1 || code > 0x7fffffff) throw new RangeError(`extension code ${code} is out of range`);
@@ -80,10 +101,23 @@ export class Registry {
   }
 }
 
-/** The default registry: what CPython writes for the built-in types, and nothing else. */
+/**
+ * The default registry: what CPython writes for the built-in types, the
+ * standard types (datetime, decimal, uuid, collections, fractions) and numpy
+ * arrays — data, never code: nothing in it runs what a pickle says, except the
+ * by-value makers, which loads refuses unless allowCode.
+ */
 export const registry: Registry = new Registry(null)
   .registerModule('builtins', builtins)
   .register('_codecs', 'encode', codecsEncode)
   .register('copyreg', '_reconstructor', reconstructor)
   .register('copyreg', '__newobj__', newobj)
-  .register('copyreg', '__newobj_ex__', newobjEx);
+  .register('copyreg', '__newobj_ex__', newobjEx)
+  .registerModule('datetime', datetimeModule)
+  .register('decimal', 'Decimal', Decimal)
+  .register('uuid', 'UUID', UUID)
+  .register('fractions', 'Fraction', Fraction)
+  .registerModule('collections', collectionsModule)
+  .register('pickle_wasm', 'class_from_source', classFromSource)
+  .register('pickle_wasm', 'function_from_source', functionFromSource);
+for (const [module, members] of Object.entries(numpyModules)) registry.registerModule(module, members);

@@ -4,6 +4,7 @@
 import { fixImport } from './compat.js';
 import { UnpicklingError } from './errors.js';
 import { replaceConverted } from './fixup.js';
+import { MAKES_CODE } from './byValue.js';
 import { call, isPlainObject, newObject, setState, typeName } from './objects.js';
 import { opcodeName } from './opcodeNames.js';
 import { Op } from './opcodes.js';
@@ -32,6 +33,11 @@ export interface LoadOptions {
   copy?: boolean;
   /** Most MARKs open at once (default 100000). */
   maxDepth?: number;
+  /**
+   * Re-create classes and functions pickled by value (dumps with byValue),
+   * which runs their JS source (default false: an UnpicklingError naming the class).
+   */
+  allowCode?: boolean;
 }
 
 /** Python's text-to-int conversion limit (sys.int_info.default_max_str_digits), which Python's own loads applies too. */
@@ -501,7 +507,18 @@ export class Unpickler {
     const args = this.pop();
     const callable = this.pop();
     if (!Array.isArray(args)) throw new UnpicklingError(`REDUCE arguments must be a tuple, not ${typeName(args)}`);
-    this.stack.push(call(callable, args));
+    this.stack.push(this.call(callable, args));
+  }
+
+  /** Calls a resolved callable; those that make code from the pickle only with allowCode. */
+  private call(callable: unknown, args: unknown[]): unknown {
+    if ((callable as { [MAKES_CODE]?: boolean } | null)?.[MAKES_CODE] && !this.options.allowCode) {
+      throw new UnpicklingError(
+        `${String(args[0]).slice(0, 100)} was pickled by value, as JS source: loading it would run that code; ` +
+          'load with { allowCode: true } only if you trust this pickle',
+      );
+    }
+    return call(callable, args);
   }
 
   private loadBuild(): void {

@@ -4,7 +4,9 @@
 // arguments: a pickle decides what they receive.
 import { UnpicklingError } from './errors.js';
 import { newObject, typeName } from './objects.js';
-import { ByteArray, Complex, FrozenSet, PyObject } from './types.js';
+import { type } from './byValue.js';
+import { Range, Slice } from './stdlib/collections.js';
+import { ByteArray, Complex, FrozenSet, PyObject, Tuple } from './types.js';
 
 function items(value: unknown, callee: string): Iterable<unknown> {
   if (Array.isArray(value) || value instanceof Set || value instanceof Map) return value;
@@ -58,8 +60,44 @@ function toNumber(value: unknown, callee: string): number {
   throw new UnpicklingError(`${callee}() argument must be a number, not ${typeName(value)}`);
 }
 
+/** int(x) for what a pickle may pass: numbers, bigints, bools and decimal text. */
+function toInt(value: unknown = 0): number | bigint {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value))) return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return Math.trunc(value);
+  if (typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value)) {
+    const n = BigInt(value.trim());
+    return n >= -0x1fffffffffffffn && n <= 0x1fffffffffffffn ? Number(n) : n;
+  }
+  throw new UnpicklingError(`int() cannot convert ${typeName(value)}`);
+}
+
+/** float(x) for numbers, bigints, bools and Python's float text (nan, inf, …). */
+function toFloat(value: unknown = 0): number {
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return Number(value);
+  if (typeof value === 'string') {
+    const text = value.trim().toLowerCase().replace(/^([+-]?)inf(inity)?$/, '$1Infinity');
+    const n = text === 'nan' || text === '+nan' || text === '-nan' ? NaN : Number(text);
+    if (!Number.isNaN(n) || text.endsWith('nan')) return n;
+  }
+  throw new UnpicklingError(`float() cannot convert ${typeName(value)}`);
+}
+
 /** Stand-ins for Python's builtins, as a pickle reaches them: `builtins.set(…)` and so on. */
 export const builtins = {
+  type,
+  list: (iterable: unknown = []) => [...items(iterable, 'list')],
+  tuple: (iterable: unknown = []) => Tuple.fromArray([...items(iterable, 'tuple')]),
+  dict: (mapping: unknown = []) => new Map(mapping instanceof Map ? mapping : (items(mapping, 'dict') as Iterable<[unknown, unknown]>)),
+  int: toInt,
+  float: toFloat,
+  str: (value: unknown = '') => {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+    throw new UnpicklingError(`str() of ${typeName(value)} is not supported`);
+  },
+  bool: (value: unknown = false) => Boolean(value),
+  range: Range,
+  slice: Slice,
   set: (iterable: unknown = []) => new Set(items(iterable, 'set')),
   frozenset: (iterable: unknown = []) => new FrozenSet(items(iterable, 'frozenset')),
   bytearray: (...args: unknown[]) => new ByteArray(byteContent(args, 'bytearray')),

@@ -36,8 +36,12 @@ export function newObject(cls: unknown, args: unknown[], kwargs?: unknown): unkn
   if (typeof custom === 'function') return Reflect.apply(custom, cls, [cls, ...args]);
   const prototype: unknown = cls.prototype;
   if (typeof prototype !== 'object' || prototype === null) throw new UnpicklingError(`${cls.name || 'function'} is not a class`);
-  return Object.create(prototype);
+  const base = BUILTIN_BASES.find((b) => prototype instanceof b);
+  // A subclass of Array, Map, … must be a real one (an Array exotic object, a Map with its slots), still without running its constructor.
+  return base ? Reflect.construct(base, [], cls) : Object.create(prototype);
 }
+
+const BUILTIN_BASES: Function[] = [Array, Map, Set, Uint8Array, Error];
 
 /** Sets own data properties; a key such as "__proto__" becomes a property, never a prototype change. */
 function assignState(obj: object, state: unknown): void {
