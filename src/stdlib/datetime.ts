@@ -111,7 +111,7 @@ export class PyTime {
   readonly tzinfo: TimeZone | null;
   readonly fold: number;
 
-  constructor(hour: unknown = 0, minute: unknown = 0, second: unknown = 0, microsecond: unknown = 0, tzinfo: unknown = null, fold: unknown = 0) {
+  constructor(hour: unknown = 0, minute?: unknown, second: unknown = 0, microsecond: unknown = 0, tzinfo: unknown = null, fold: unknown = 0) {
     if (isState(hour)) {
       const b = stateBytes(hour, 6, 'time');
       tzinfo = minute ?? null;
@@ -119,7 +119,7 @@ export class PyTime {
       [hour, minute, second, microsecond] = [b[0] & 0x7f, b[1], b[2], (b[3] << 16) | (b[4] << 8) | b[5]];
     }
     this.hour = int(hour, 'hour');
-    this.minute = int(minute, 'minute');
+    this.minute = int(minute ?? 0, 'minute');
     this.second = int(second, 'second');
     this.microsecond = int(microsecond, 'microsecond');
     this.tzinfo = tz(tzinfo);
