@@ -44,11 +44,9 @@ function median(fn) {
   return sample[Math.floor(sample.length / 2)];
 }
 
-// Globals the payloads name that no issue so far has registered: loaded as stubs for now.
-const loadOptions = { unknownGlobals: 'stub' };
 
 const contenders = {
-  'pickle-wasm': (data) => () => loads(data, loadOptions),
+  'pickle-wasm': (data) => () => loads(data),
   pickleparser: (data) => {
     const parser = new Parser();
     return () => parser.parse(data);
@@ -74,7 +72,7 @@ for (const [i, payload] of manifest.entries()) {
       row[`${name} error`] = String(error.message ?? error).slice(0, 120);
     }
   }
-  const value = loads(data, loadOptions);
+  const value = loads(data);
   const written = dumps(value, { protocol: payload.protocol });
   row.dumpsBytes = written.length;
   process.stderr.write(`[${i + 1}/${manifest.length}] ${payload.file}: pickle-wasm dumps …\n`);

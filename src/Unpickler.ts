@@ -538,9 +538,9 @@ export class Unpickler {
   /** INST and OBJ: as pickle.py's _instantiate. */
   private instantiate(cls: unknown, args: unknown[]): unknown {
     if (args.length > 0 || typeof (cls as { __getinitargs__?: unknown })?.__getinitargs__ === 'function') {
-      return call(cls, args);
+      return this.call(cls, args);
     }
-    return (cls instanceof PyObject ? call(cls, args) : newObject(cls, args));
+    return cls instanceof PyObject ? this.call(cls, args) : newObject(cls, args);
   }
 
   private loadInst(start: number, length: number): void {
