@@ -28,9 +28,18 @@ for (const name of ['scan', 'encode']) {
 
 const work = flags.includes('--dumps') ? () => dumps(value, { protocol }) : () => loads(data);
 for (let i = 0; i < 3; i++) work();
-wasmTime = 0;
-const start = performance.now();
-for (let i = 0; i < runs; i++) work();
-const total = (performance.now() - start) / runs;
-const wasm = wasmTime / runs;
-console.log(`${file} ${flags.includes('--dumps') ? 'dumps' : 'loads'}: ${total.toFixed(3)} ms a run; wasm ${wasm.toFixed(3)} ms (${((100 * wasm) / total).toFixed(0)}%), JS ${(total - wasm).toFixed(3)} ms`);
+const totals = [];
+const wasms = [];
+for (let i = 0; i < runs; i++) {
+  wasmTime = 0;
+  const start = performance.now();
+  work();
+  totals.push(performance.now() - start);
+  wasms.push(wasmTime);
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const [total, wasm] = [median(totals), median(wasms)];
+console.log(
+  `${file} ${flags.includes('--dumps') ? 'dumps' : 'loads'}: median ${total.toFixed(3)} ms (min ${Math.min(...totals).toFixed(3)}); ` +
+    `wasm ${wasm.toFixed(3)} ms (${((100 * wasm) / total).toFixed(0)}%), JS ${(total - wasm).toFixed(3)} ms`,
+);

@@ -228,7 +228,7 @@ export class Unpickler {
         case Op.APPEND: this.loadAppend(); break;
         case Op.APPENDS: this.loadAppends(); break;
         case Op.SETITEM: this.loadSetItem(); break;
-        case Op.SETITEMS: this.setItems(this.popMark()); break;
+        case Op.SETITEMS: this.loadSetItems(); break;
         case Op.ADDITEMS: this.loadAddItems(); break;
         case Op.POP: this.loadPop(); break;
         case Op.POP_MARK: this.popMark(); break;
@@ -279,12 +279,17 @@ export class Unpickler {
     this.marks.push(this.fence);
   }
 
-  /** The items above the innermost MARK, which is removed. */
-  private popMark(): unknown[] {
+  /** Removes the innermost MARK and returns where its items start on the stack (they stay there). */
+  private popMarkIndex(): number {
     const mark = this.marks.pop();
     if (mark === undefined) throw new UnpicklingError('could not find MARK');
     this.fence = this.marks.length > 0 ? this.marks[this.marks.length - 1] : 0;
-    return this.stack.splice(mark);
+    return mark;
+  }
+
+  /** The items above the innermost MARK, which is removed. */
+  private popMark(): unknown[] {
+    return this.stack.splice(this.popMarkIndex());
   }
 
   /** POP removes the top item, or the innermost MARK if nothing is above it (as CPython's C unpickler). */
@@ -328,17 +333,16 @@ export class Unpickler {
 
   /** APPENDS: moves the items above the MARK straight into a list, or hands them to appendItems. */
   private loadAppends(): void {
-    const mark = this.marks[this.marks.length - 1];
-    const target = mark > 0 ? this.stack[mark - 1] : undefined;
-    if (mark === undefined || mark === 0 || !Array.isArray(target) || target instanceof Tuple) {
-      this.appendItems(this.popMark());
-      return;
-    }
+    const mark = this.popMarkIndex();
+    if (mark <= this.fence) this.underflow();
     const stack = this.stack;
-    for (let i = mark; i < stack.length; i++) target.push(stack[i]);
-    stack.length = mark;
-    this.marks.pop();
-    this.fence = this.marks.length > 0 ? this.marks[this.marks.length - 1] : 0;
+    const target = stack[mark - 1];
+    if (Array.isArray(target) && !(target instanceof Tuple)) {
+      for (let i = mark; i < stack.length; i++) target.push(stack[i]);
+      stack.length = mark;
+    } else {
+      this.appendItems(stack.splice(mark));
+    }
   }
 
   private appendItems(items: unknown[]): void {
@@ -355,41 +359,51 @@ export class Unpickler {
   }
 
   private makeDict(items: unknown[]): object {
-    if (items.length % 2 !== 0) throw new UnpicklingError('odd number of items for DICT');
-    const dict = this.options.dicts === 'map' ? new Map() : {};
-    this.stack.push(dict);
-    this.setItems(items);
+    this.stack.push(this.options.dicts === 'map' ? new Map() : {});
+    this.setItems(this.stack.length - 1, items, 0, items.length);
     return this.stack.pop() as object;
   }
 
   private loadSetItem(): void {
-    const value = this.pop();
-    const key = this.pop();
-    this.setItems([key, value]);
+    const top = this.stack.length;
+    if (top - 3 < this.fence) this.underflow();
+    this.setItems(top - 3, this.stack, top - 2, top);
+    this.stack.length = top - 2;
   }
 
-  /** SETITEM(S) on the top of the stack. A plain-object dict given a non-str key becomes a Map. */
-  private setItems(items: unknown[]): void {
-    if (items.length % 2 !== 0) throw new UnpicklingError('odd number of items for SETITEMS');
-    let target = this.top();
-    for (let i = 0; i < items.length; i += 2) {
+  /** SETITEMS: the pairs above the MARK go straight from the stack into the dict below it. */
+  private loadSetItems(): void {
+    const mark = this.popMarkIndex();
+    if (mark <= this.fence) this.underflow();
+    this.setItems(mark - 1, this.stack, mark, this.stack.length);
+    this.stack.length = mark;
+  }
+
+  /**
+   * Sets the pairs items[start..end) in the dict at stack[target]. A
+   * plain-object dict given a non-str key becomes a Map there.
+   */
+  private setItems(target: number, items: unknown[], start: number, end: number): void {
+    if ((end - start) % 2 !== 0) throw new UnpicklingError('odd number of items for a dict');
+    let dict = this.stack[target];
+    let plain = isPlainObject(dict);
+    for (let i = start; i < end; i += 2) {
       const key = items[i];
       const value = items[i + 1];
-      if (target instanceof Map) {
-        target.set(key, value);
-      } else if (isPlainObject(target)) {
-        if (typeof key !== 'string') {
-          target = this.convertToMap(target);
-          (target as Map<unknown, unknown>).set(key, value);
-        } else {
-          this.setProperty(target, key, value);
-        }
-      } else if (target instanceof PyObject) {
-        (target.dictItems ??= []).push([key, value]);
-      } else if (typeof (target as { __setitem__?: unknown })?.__setitem__ === 'function') {
-        (target as { __setitem__(k: unknown, v: unknown): void }).__setitem__(key, value);
+      if (plain && typeof key === 'string') {
+        this.setProperty(dict as Record<string, unknown>, key, value);
+      } else if (plain) {
+        dict = this.convertToMap(dict as Record<string, unknown>, target);
+        plain = false;
+        (dict as Map<unknown, unknown>).set(key, value);
+      } else if (dict instanceof Map) {
+        dict.set(key, value);
+      } else if (dict instanceof PyObject) {
+        (dict.dictItems ??= []).push([key, value]);
+      } else if (typeof (dict as { __setitem__?: unknown })?.__setitem__ === 'function') {
+        (dict as { __setitem__(k: unknown, v: unknown): void }).__setitem__(key, value);
       } else {
-        throw new UnpicklingError(`cannot set an item of ${typeName(target)}`);
+        throw new UnpicklingError(`cannot set an item of ${typeName(dict)}`);
       }
     }
   }
@@ -401,8 +415,12 @@ export class Unpickler {
    * Python's order.
    */
   private setProperty(dict: Record<string, unknown>, key: string, value: unknown): void {
-    const isNew = !Object.hasOwn(dict, key);
-    if (isNew) {
+    if (this.keyOrders === null && !isArrayIndex(key)) {
+      if (key === '__proto__') Object.defineProperty(dict, key, { value, writable: true, enumerable: true, configurable: true });
+      else dict[key] = value;
+      return;
+    }
+    if (!Object.hasOwn(dict, key)) {
       let order = this.keyOrders?.get(dict);
       if (order === undefined && isArrayIndex(key)) {
         const keys = Object.keys(dict);
@@ -419,12 +437,12 @@ export class Unpickler {
    * entries. Later GETs of it give the Map; if it may already be referenced
    * elsewhere, the result is fixed up when the load ends (fixup.ts).
    */
-  private convertToMap(dict: Record<string, unknown>): Map<unknown, unknown> {
+  private convertToMap(dict: Record<string, unknown>, index: number): Map<unknown, unknown> {
     const keys = this.keyOrders?.get(dict) ?? Object.keys(dict);
     const map = new Map<unknown, unknown>(keys.map((key) => [key, dict[key]]));
     if (map.size > 0 || this.plainDictShared) this.convertedEscaped = true;
     (this.converted ??= new Map()).set(dict, map);
-    this.stack[this.stack.length - 1] = map;
+    this.stack[index] = map;
     return map;
   }
 
