@@ -73,9 +73,10 @@ const enum Batch {
 
 /** A container being written: its items, which of them is next, and what to write when done. */
 class Frame {
+  /** The next item to write, where the batch being written ends, and how many elements it has (0: none open). */
   index = 0;
-  /** Elements written since the batch's MARK (or since the batch began, when it has no MARK). */
-  inBatch = 0;
+  batchEnd = 0;
+  batchElements = 0;
 
   constructor(
     readonly kind: Kind,
@@ -164,7 +165,13 @@ export class Pickler {
   /** Globals already written, by "module\nqualname" (stubs of one class are distinct objects). */
   private globals = new Map<string, number>();
 
+  /** The hooks in force: the option, else the subclass method. */
+  private readonly persistentIdHook: ((obj: unknown) => unknown) | undefined;
+  private readonly reducerOverrideHook: ((obj: unknown) => ReduceValue | undefined) | undefined;
+
   constructor(options: DumpOptions = {}) {
+    this.persistentIdHook = options.persistentId ?? this.persistentId?.bind(this);
+    this.reducerOverrideHook = options.reducerOverride ?? this.reducerOverride?.bind(this);
     const protocol = options.protocol ?? DEFAULT_PROTOCOL;
     if (!Number.isInteger(protocol) || protocol < 0 || protocol > 5) throw new RangeError(`pickle protocol must be 0 to 5, not ${protocol}`);
     this.protocol = protocol;
@@ -196,44 +203,49 @@ export class Pickler {
     }
   }
 
-  /** Writes the items of open frames until none is left. */
+  /** Writes the items of open frames until none is left, a batch at a time. */
   private run(): void {
     const frames = this.frames;
     while (frames.length > 0) {
       const frame = frames[frames.length - 1];
-      const per = frame.per;
-      const remaining = (frame.items.length - frame.index) / per;
-      if (frame.batch !== Batch.NONE && frame.index % per === 0 && frame.inBatch > 0 && (remaining === 0 || frame.inBatch === this.batchSize())) {
+      if (frame.index === frame.batchEnd) {
         this.endBatch(frame);
+        if (frame.index === frame.items.length) {
+          frames.pop();
+          frame.finish?.(frame);
+          continue;
+        }
+        this.startBatch(frame);
       }
-      if (frame.index < frame.items.length) {
-        if (frame.batch !== Batch.NONE && frame.index % per === 0 && frame.inBatch === 0) this.startBatch(frame, remaining);
-        if (frame.index % per === per - 1) frame.inBatch++;
-        this.save(frame.items[frame.index++]);
-      } else {
-        frames.pop();
-        frame.finish?.(frame);
-      }
+      // The items of the batch, until one opens a frame of its own (which is written first).
+      const items = frame.items;
+      const end = frame.batchEnd;
+      const depth = frames.length;
+      while (frame.index < end && frames.length === depth) this.save(items[frame.index++]);
     }
   }
 
-  private batchSize(): number {
-    return this.protocol === 0 ? 1 : BATCH_SIZE;
+  /** Sizes the next batch; one of more than one element (always, for ADDITEMS) opens with MARK. */
+  private startBatch(frame: Frame): void {
+    const per = frame.per;
+    const left = (frame.items.length - frame.index) / per;
+    const elements = frame.batch === Batch.NONE ? left : Math.min(left, this.protocol === 0 ? 1 : BATCH_SIZE);
+    frame.batchEnd = frame.index + elements * per;
+    frame.batchElements = elements;
+    if (frame.batch === Batch.ADDITEMS || (frame.batch !== Batch.NONE && elements > 1)) this.op(Op.MARK);
   }
 
-  /** A batch of more than one element (always, for ADDITEMS) opens with MARK. */
-  private startBatch(frame: Frame, remaining: number): void {
-    if (frame.batch === Batch.ADDITEMS || Math.min(remaining, this.batchSize()) > 1) this.op(Op.MARK);
-  }
-
+  /** Closes the batch just written: APPEND(S), SETITEM(S) or ADDITEMS. */
   private endBatch(frame: Frame): void {
-    const single = frame.inBatch === 1 && frame.batch !== Batch.ADDITEMS;
+    const elements = frame.batchElements;
+    frame.batchElements = 0;
+    if (elements === 0) return;
+    const single = elements === 1;
     switch (frame.batch) {
       case Batch.APPENDS: this.op(single ? Op.APPEND : Op.APPENDS); break;
       case Batch.SETITEMS: this.op(single ? Op.SETITEM : Op.SETITEMS); break;
-      default: this.op(Op.ADDITEMS);
+      case Batch.ADDITEMS: this.op(Op.ADDITEMS); break;
     }
-    frame.inBatch = 0;
   }
 
   private op(code: number): void {
@@ -260,8 +272,8 @@ export class Pickler {
    * the registry (classes and functions by name).
    */
   private save(value: unknown, persistent = true): void {
-    if (persistent) {
-      const pid = this.persistentIdOf(value);
+    if (persistent && this.persistentIdHook !== undefined) {
+      const pid = this.persistentIdHook(value);
       if (pid !== undefined) return this.savePersistentId(pid);
     }
     switch (typeof value) {
@@ -275,19 +287,9 @@ export class Pickler {
     if (value === null) return this.op(Op.NONE);
     const index = this.memo.get(value);
     if (index !== undefined) return this.session!.record(Rec.GET, index);
-    const reduced = this.reducerOverrideOf(value);
+    const reduced = this.reducerOverrideHook?.(value);
     if (reduced !== undefined) return this.saveReduce(reduced, value);
     this.saveObject(value as object);
-  }
-
-  private persistentIdOf(value: unknown): unknown {
-    if (this.options.persistentId) return this.options.persistentId(value);
-    return this.persistentId?.(value);
-  }
-
-  private reducerOverrideOf(value: unknown): ReduceValue | undefined {
-    if (this.options.reducerOverride) return this.options.reducerOverride(value);
-    return this.reducerOverride?.(value);
   }
 
   private savePersistentId(pid: unknown): void {

@@ -15,6 +15,9 @@ const pool: EncodeSession[] = [];
 
 export class EncodeSession {
   readonly ptr: number;
+  /** Word index of the tape and byte offset of the arena in wasm memory (fixed for the session's life). */
+  private readonly tapeWord: number;
+  private readonly arena: number;
   private count = 0;
   private arenaUsed = 0;
   private readonly externals: Uint8Array[] = [];
@@ -24,6 +27,8 @@ export class EncodeSession {
   private constructor() {
     this.ptr = core.newSession(WINDOW_CAP, TAPE_CAP, ARENA_CAP);
     memory.refresh();
+    this.tapeWord = this.field(Field.TAPE) >>> 2;
+    this.arena = this.field(Field.ARENA);
   }
 
   static acquire(): EncodeSession {
@@ -58,7 +63,7 @@ export class EncodeSession {
   /** Word index in wasm memory of the next record (writing it is the caller's). */
   private next(): number {
     if (this.count === TAPE_CAP) this.flush();
-    return (this.field(Field.TAPE) >>> 2) + this.count++ * Layout.RECORD_WORDS;
+    return this.tapeWord + this.count++ * Layout.RECORD_WORDS;
   }
 
   /** A record of a kind and two 32-bit arguments. */
@@ -91,7 +96,7 @@ export class EncodeSession {
   arenaPayload(kind: number, maxLength: number, write: (bytes: Uint8Array, at: number) => number): void {
     this.makeRoom(maxLength);
     const start = this.arenaUsed;
-    const length = write(memory.u8, this.field(Field.ARENA) + start);
+    const length = write(memory.u8, this.arena + start);
     this.arenaUsed += length;
     this.record(kind, start, length);
   }
