@@ -48,6 +48,8 @@ export interface DumpOptions {
 }
 
 export const DEFAULT_PROTOCOL = 5;
+/** Strings up to this length are memoized by value (see saveString). */
+const SHARED_STRING_LENGTH = 16;
 /** Python's limit for int-to-text conversion (sys.int_info.default_max_str_digits). */
 const MAX_INT_DIGITS = 4300;
 /** Items per APPENDS / SETITEMS / ADDITEMS, as CPython's _BATCHSIZE. */
@@ -221,7 +223,16 @@ export class Pickler {
       const items = frame.items;
       const end = frame.batchEnd;
       const depth = frames.length;
-      while (frame.index < end && frames.length === depth) this.save(items[frame.index++]);
+      if (frame.per === 2) {
+        // Dict keys are memoized by value whatever their length: Python's are interned, written once.
+        while (frame.index < end && frames.length === depth) {
+          const item = items[frame.index++];
+          if (frame.index % 2 === 1 && typeof item === 'string') this.saveString(item, true);
+          else this.save(item);
+        }
+      } else {
+        while (frame.index < end && frames.length === depth) this.save(items[frame.index++]);
+      }
     }
   }
 
@@ -281,7 +292,7 @@ export class Pickler {
       case 'boolean': return this.session!.record(value ? Rec.TRUE : Rec.FALSE);
       case 'number': return this.saveNumber(value);
       case 'bigint': return this.saveBigInt(value);
-      case 'string': return this.saveString(value);
+      case 'string': return this.saveString(value, false);
       case 'symbol': return this.fail(`cannot pickle a symbol (${String(value)})`);
     }
     if (value === null) return this.op(Op.NONE);
@@ -424,15 +435,21 @@ export class Pickler {
     });
   }
 
-  private saveString(value: string): void {
-    const index = this.memo.get(value);
-    if (index !== undefined) return this.session!.record(Rec.GET, index);
-    if (this.protocol === 0) {
-      this.textPayload(Rec.UNICODE_RAW, rawUnicodeEscape(value), '\n');
-    } else {
-      this.payload(Rec.STR, maxUtf8Length(value), (bytes, at) => writeUtf8(value, bytes, at), () => utf8Bytes(value));
+  /**
+   * A str. Equal strings are written once when they are dict keys or short
+   * (up to SHARED_STRING_LENGTH): those are the ones Python shares (interned
+   * names, constants). Longer values are not memoized: a lookup per string
+   * costs more than the rare repeat saves, and no MEMOIZE is written for them.
+   */
+  private saveString(value: string, isKey: boolean): void {
+    const shared = isKey || value.length <= SHARED_STRING_LENGTH;
+    if (shared) {
+      const index = this.memo.get(value);
+      if (index !== undefined) return this.session!.record(Rec.GET, index);
     }
-    this.memoize(value);
+    if (this.protocol === 0) this.textPayload(Rec.UNICODE_RAW, rawUnicodeEscape(value), '\n');
+    else this.session!.utf8Payload(Rec.STR, value);
+    if (shared) this.memoize(value);
   }
 
   private memoize(value: unknown): void {

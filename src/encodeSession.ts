@@ -4,6 +4,7 @@
 // output. Large payloads never enter wasm memory: their header is written
 // there and the bytes themselves join the output as they are.
 import { Field, Frame, EncodeStatus, Layout, Rec, RecFlag } from './tape.js';
+import { maxUtf8Length, utf8Bytes, writeUtf8 } from './textEncoding.js';
 import { core, memory } from './wasm.js';
 
 const WINDOW_CAP = 128 * 1024;
@@ -97,6 +98,17 @@ export class EncodeSession {
     this.makeRoom(maxLength);
     const start = this.arenaUsed;
     const length = write(memory.u8, this.arena + start);
+    this.arenaUsed += length;
+    this.record(kind, start, length);
+  }
+
+  /** A record whose payload is `text` in UTF-8 (surrogatepass): through the arena, or external when long. */
+  utf8Payload(kind: number, text: string): void {
+    const max = maxUtf8Length(text);
+    if (max > ARENA_CAP) return this.externalPayload(kind, utf8Bytes(text));
+    this.makeRoom(max);
+    const start = this.arenaUsed;
+    const length = writeUtf8(text, memory.u8, this.arena + start);
     this.arenaUsed += length;
     this.record(kind, start, length);
   }
