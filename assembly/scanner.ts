@@ -5,7 +5,7 @@
 // anywhere (tape full, window exhausted) and resume, and sessions never share it.
 import { getField, setField as storeField } from "./session";
 import { Op, Arg, OPCODE_TABLE } from "../src/opcodes";
-import { Field, Layout, Rec, ScanError, Status, StrFlag } from "../src/tape";
+import { Field, Layout, Rec, ScanError, Status, StrFlag, StrHash } from "../src/tape";
 import { classify, classifiedFlags } from "./utf8";
 import { Parsed, parseDecimal, parseFloatText, parsedFloat, parsedInt } from "./numbers";
 
@@ -172,9 +172,22 @@ function continueString(): i32 {
     return needInput(pos, end - pos < 4 ? end - pos : 4);
   }
   const start = field(Field.STR_START);
-  emit(kind | (flags << Layout.FLAGS_SHIFT), opPos, start, end - start);
+  const length = end - start;
+  let tagged = flags;
+  // A short ASCII str still all in the window gets a hash, so that JS can reuse the string it made last time.
+  if (kind == Rec.STR && (flags & StrFlag.ASCII) != 0 && length <= <u32>StrHash.MAX_LENGTH && start >= windowStart) {
+    tagged |= StrFlag.HASHED | (hashBytes(at(start), length) << StrHash.SHIFT);
+  }
+  emit(kind | (tagged << Layout.FLAGS_SHIFT), opPos, start, length);
   setField(Field.STR_KIND, 0);
   return CONTINUE;
+}
+
+/** FNV-1a over n bytes, folded to 20 bits. */
+function hashBytes(p: usize, n: u32): u32 {
+  let h: u32 = 2166136261;
+  for (let i: u32 = 0; i < n; i++) h = (h ^ load<u8>(p + i)) * 16777619;
+  return (h ^ (h >>> 20)) & 0xfffff;
 }
 
 /** Reads one opcode at `pos` and writes its record, if it makes one. */

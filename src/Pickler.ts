@@ -49,7 +49,7 @@ export interface DumpOptions {
 
 export const DEFAULT_PROTOCOL = 5;
 /** Strings up to this length are memoized by value (see saveString). */
-const SHARED_STRING_LENGTH = 16;
+const SHARED_STRING_LENGTH = 64;
 /** Python's limit for int-to-text conversion (sys.int_info.default_max_str_digits). */
 const MAX_INT_DIGITS = 4300;
 /** Items per APPENDS / SETITEMS / ADDITEMS, as CPython's _BATCHSIZE. */

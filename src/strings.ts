@@ -2,7 +2,7 @@
 // decoding as no faster, its PR #95): the scan has already validated and
 // classified each payload, so these decoders only build.
 import { UnpicklingError } from './errors.js';
-import { StrFlag } from './tape.js';
+import { StrFlag, StrHash } from './tape.js';
 
 const utf8Decoder = new TextDecoder('utf-8');
 /** Below this length building from char codes beats TextDecoder's call overhead (measured: ~200 ns a call). */
@@ -71,8 +71,29 @@ function surrogatePassString(bytes: Uint8Array, start: number, end: number): str
   return text + String.fromCharCode.apply(null, units);
 }
 
-/** A str payload the scan classified with `flags` (StrFlag). */
+// Short ASCII strings recur (dict keys, enum-like values) within a pickle and
+// across pickles: the last string made for each hash slot is kept and reused
+// when the bytes match, which saves making and collecting a new one (msgpackr's
+// key cache, keyed by the hash the wasm scan computed).
+const CACHE_SLOTS = 4096;
+const cache: (string | undefined)[] = new Array(CACHE_SLOTS).fill(undefined);
+
+function cachedAscii(bytes: Uint8Array, start: number, end: number, hash: number): string {
+  const slot = hash & (CACHE_SLOTS - 1);
+  const cached = cache[slot];
+  if (cached !== undefined && cached.length === end - start) {
+    let i = 0;
+    while (i < cached.length && cached.charCodeAt(i) === bytes[start + i]) i++;
+    if (i === cached.length) return cached;
+  }
+  const made = latin1String(bytes, start, end);
+  cache[slot] = made;
+  return made;
+}
+
+/** A str payload the scan classified with `flags` (StrFlag, plus the hash of short ASCII strings). */
 export function utf8String(bytes: Uint8Array, start: number, end: number, flags: number): string {
+  if (flags & StrFlag.HASHED) return cachedAscii(bytes, start, end, flags >>> StrHash.SHIFT);
   if (flags & StrFlag.ASCII) return latin1String(bytes, start, end);
   if (flags & StrFlag.SURROGATES) return surrogatePassString(bytes, start, end);
   if (utf8Slice !== undefined) return utf8Slice.call(bytes, start, end);

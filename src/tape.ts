@@ -62,6 +62,15 @@ export const enum StrFlag {
   SURROGATES = 2,
   /** Not valid UTF-8 (only for Python 2 strings; a STR so flagged is an error). */
   INVALID = 4,
+  /** A short ASCII str whose hash is in the flags' top bits (from HASH_SHIFT), for JS's string cache. */
+  HASHED = 8,
+}
+
+export const enum StrHash {
+  /** Strings up to this many bytes are hashed. */
+  MAX_LENGTH = 32,
+  /** Where the hash starts in a STR record's flags (it has 32 - 8 - 4 = 20 bits). */
+  SHIFT = 4,
 }
 
 /** Set in a record's flags: the payload stays in JS; encode() writes only the header and returns EXTERNAL. */
