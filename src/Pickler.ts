@@ -376,7 +376,7 @@ export class Pickler {
     const source = Function.prototype.toString.call(value);
     if (kind === 'function') return this.saveReduce([functionFromSource, [value.name, source]], value);
     const base = Object.getPrototypeOf(value);
-    const bases = base === Function.prototype ? new Tuple() : new Tuple(base);
+    const bases = base === Function.prototype ? new Tuple() : Tuple.of(base);
     this.saveReduce([classFromSource, [value.name, source, bases, staticsOf(value)]], value);
   }
 

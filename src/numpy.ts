@@ -118,7 +118,7 @@ export class NDArray {
       return [frombuffer, [new PickleBuffer(this.bytes(), false), dtype, Tuple.fromArray(this.shape), this.order]];
     }
     const raw = Array.isArray(this.data) ? this.data : this.bytes();
-    return [reconstruct, [NDArray, new Tuple(0), Uint8Array.of(0x62)], Tuple.fromArray<unknown>([1, Tuple.fromArray(this.shape), dtype, this.order === 'F', raw])];
+    return [reconstruct, [NDArray, Tuple.of(0), Uint8Array.of(0x62)], Tuple.fromArray<unknown>([1, Tuple.fromArray(this.shape), dtype, this.order === 'F', raw])];
   }
 }
 

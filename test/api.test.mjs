@@ -23,7 +23,7 @@ test('exported types behave as documented', () => {
   const t = new Tuple(1, 2);
   assert.ok(Array.isArray(t) && t instanceof Tuple && t.length === 2);
   assert.ok(!(t.map((x) => x) instanceof Tuple), 'map gives a plain array');
-  assert.equal(new Tuple(3).length, 1, 'a single number is an item, not a length');
+  assert.deepEqual([Tuple.of(3).length, new Tuple(3).length], [1, 3], 'like Array: Tuple.of(3) is (3,), new Tuple(3) has length 3');
   assert.ok(new ByteArray(2) instanceof Uint8Array);
   assert.ok(new FrozenSet([1]) instanceof Set);
   assert.deepEqual({ ...new Complex(1, 2) }, { real: 1, imag: 2 });
