@@ -48,8 +48,9 @@ export interface DumpOptions {
 }
 
 export const DEFAULT_PROTOCOL = 5;
-/** Strings up to this length are memoized by value (see saveString). */
+/** Strings up to this length are memoized by value, and how many lookups decide whether that pays (see saveString). */
 const SHARED_STRING_LENGTH = 64;
+const SHARING_PROBE = 2048;
 /** Python's limit for int-to-text conversion (sys.int_info.default_max_str_digits). */
 const MAX_INT_DIGITS = 4300;
 /** Items per APPENDS / SETITEMS / ADDITEMS, as CPython's _BATCHSIZE. */
@@ -166,6 +167,10 @@ export class Pickler {
   private memo = new Map<unknown, number>();
   /** Globals already written, by "module\nqualname" (stubs of one class are distinct objects). */
   private globals = new Map<string, number>();
+  /** Whether non-key strings are still memoized by value, and how that has paid so far. */
+  private shareValues = true;
+  private valueLookups = 0;
+  private valueHits = 0;
 
   /** The hooks in force: the option, else the subclass method. */
   private readonly persistentIdHook: ((obj: unknown) => unknown) | undefined;
@@ -188,6 +193,8 @@ export class Pickler {
     this.frames = [];
     this.memo = new Map();
     this.globals = new Map();
+    this.shareValues = true;
+    this.valueLookups = this.valueHits = 0;
     try {
       session.begin(this.protocol);
       if (this.protocol >= 2) session.record(Op.PROTO, this.protocol);
@@ -316,20 +323,20 @@ export class Pickler {
   }
 
   /** Writers of the built-in types, by exact prototype (a subclass goes through the reduce protocol, as in Python). */
-  private readonly dispatch = new Map<object, (value: any) => void>([
-    [Array.prototype, (v: unknown[]) => this.saveList(v)],
-    [Tuple.prototype, (v: Tuple) => this.saveTuple(v)],
-    [Uint8Array.prototype, (v: Uint8Array) => this.saveBytes(v)],
-    [ByteArray.prototype, (v: ByteArray) => this.saveByteArray(v)],
-    [ArrayBuffer.prototype, (v: ArrayBuffer) => this.saveBytes(new Uint8Array(v), v)],
-    [Object.prototype, (v: Record<string, unknown>) => this.saveDict(v)],
-    [Map.prototype, (v: Map<unknown, unknown>) => this.saveMap(v)],
-    [Set.prototype, (v: Set<unknown>) => this.saveSet(v)],
-    [FrozenSet.prototype, (v: FrozenSet) => this.saveFrozenSet(v)],
-    [Complex.prototype, (v: Complex) => this.saveReduce([builtins.complex, [v.real, v.imag]], v)],
-    [PyObject.prototype, (v: PyObject) => this.savePyObject(v)],
-    [PickleBuffer.prototype, (v: PickleBuffer) => this.savePickleBuffer(v)],
-    ...(typeof Buffer === 'function' ? [[Buffer.prototype, (v: Uint8Array) => this.saveBytes(v)] as const] : []),
+  private static readonly dispatch = new Map<object, (pickler: Pickler, value: any) => void>([
+    [Array.prototype, (p, v: unknown[]) => p.saveList(v)],
+    [Tuple.prototype, (p, v: Tuple) => p.saveTuple(v)],
+    [Uint8Array.prototype, (p, v: Uint8Array) => p.saveBytes(v)],
+    [ByteArray.prototype, (p, v: ByteArray) => p.saveByteArray(v)],
+    [ArrayBuffer.prototype, (p, v: ArrayBuffer) => p.saveBytes(new Uint8Array(v), v)],
+    [Object.prototype, (p, v: Record<string, unknown>) => p.saveDict(v)],
+    [Map.prototype, (p, v: Map<unknown, unknown>) => p.saveMap(v)],
+    [Set.prototype, (p, v: Set<unknown>) => p.saveSet(v)],
+    [FrozenSet.prototype, (p, v: FrozenSet) => p.saveFrozenSet(v)],
+    [Complex.prototype, (p, v: Complex) => p.saveReduce([builtins.complex, [v.real, v.imag]], v)],
+    [PyObject.prototype, (p, v: PyObject) => p.savePyObject(v)],
+    [PickleBuffer.prototype, (p, v: PickleBuffer) => p.savePickleBuffer(v)],
+    ...(typeof Buffer === 'function' ? [[Buffer.prototype, (p: Pickler, v: Uint8Array) => p.saveBytes(v)] as const] : []),
   ]);
 
   /**
@@ -341,8 +348,8 @@ export class Pickler {
    */
   private saveObject(value: object): void {
     const prototype = Object.getPrototypeOf(value);
-    const save = this.dispatch.get(prototype ?? Object.prototype);
-    if (save !== undefined) return save(value);
+    const save = Pickler.dispatch.get(prototype ?? Object.prototype);
+    if (save !== undefined) return save(this, value);
     const name = this.registry.nameOf(value);
     if (name !== undefined) return this.saveGlobal(value, name.module, name.qualname);
     const cls: Function | undefined = prototype?.constructor;
@@ -436,16 +443,22 @@ export class Pickler {
   }
 
   /**
-   * A str. Equal strings are written once when they are dict keys or short
-   * (up to SHARED_STRING_LENGTH): those are the ones Python shares (interned
-   * names, constants). Longer values are not memoized: a lookup per string
-   * costs more than the rare repeat saves, and no MEMOIZE is written for them.
+   * A str. Equal strings are written once, as Python does for the strings it
+   * shares (interned dict keys, constants, one object referenced twice): dict
+   * keys always; other strings of up to SHARED_STRING_LENGTH while sharing
+   * pays — after the first SHARING_PROBE such lookups, if almost none hit, a
+   * dump stops looking (a Map lookup per unique string costs more than
+   * CPython's whole save of it).
    */
   private saveString(value: string, isKey: boolean): void {
-    const shared = isKey || value.length <= SHARED_STRING_LENGTH;
+    const shared = isKey || (this.shareValues && value.length <= SHARED_STRING_LENGTH);
     if (shared) {
       const index = this.memo.get(value);
-      if (index !== undefined) return this.session!.record(Rec.GET, index);
+      if (index !== undefined) {
+        if (!isKey) this.valueHits++;
+        return this.session!.record(Rec.GET, index);
+      }
+      if (!isKey && ++this.valueLookups === SHARING_PROBE) this.shareValues = this.valueHits * 32 >= SHARING_PROBE;
     }
     if (this.protocol === 0) this.textPayload(Rec.UNICODE_RAW, rawUnicodeEscape(value), '\n');
     else this.session!.utf8Payload(Rec.STR, value);
