@@ -12,6 +12,16 @@ const TAPE_CAP = 4096;
 /** Payloads up to this size are copied through the arena; larger ones stay outside wasm memory. */
 export const ARENA_CAP = 32 * 1024;
 const POOL_SIZE = 8;
+
+type NodeBuffer = { allocUnsafeSlow(size: number): Uint8Array };
+const nodeBuffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
+
+/** A Uint8Array for the output: in Node without zero-filling it first (every byte is written next). */
+function allocate(size: number): Uint8Array {
+  if (nodeBuffer === undefined) return new Uint8Array(size);
+  const buffer = nodeBuffer.allocUnsafeSlow(size);
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, size);
+}
 const pool: EncodeSession[] = [];
 
 export class EncodeSession {
@@ -146,7 +156,7 @@ export class EncodeSession {
     this.flush();
     this.takeWindow();
     if (this.chunks.length === 1) return this.chunks[0];
-    const out = new Uint8Array(this.size);
+    const out = allocate(this.size);
     let at = 0;
     for (const chunk of this.chunks) {
       out.set(chunk, at);
