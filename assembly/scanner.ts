@@ -5,7 +5,7 @@
 // anywhere (tape full, window exhausted) and resume, and sessions never share it.
 import { getField, setField as storeField } from "./session";
 import { Op, Arg, OPCODE_TABLE } from "../src/opcodes";
-import { Field, Layout, Rec, ScanError, Status, StrFlag, StrHash } from "../src/tape";
+import { Field, Layout, Rec, RunFlag, ScanError, Status, StrFlag, StrHash } from "../src/tape";
 import { classify, classifiedFlags } from "./utf8";
 import { Parsed, parseDecimal, parseFloatText, parsedFloat, parsedInt } from "./numbers";
 
@@ -89,11 +89,43 @@ function requirePayload(opPos: u32, end: u64): i32 {
   return needInput(opPos, end - opPos);
 }
 
+// Runs of numbers: a MARK, NUMBER records only, APPENDS — flagged on the MARK
+// (and on the EMPTY_LIST before it) so that the replay moves the numbers
+// straight into the list. Tracked within one tape chunk (reset by scan()).
+let runMark: usize = 0;
+let runLength: u32 = 0;
+let runList: usize = 0;
+/** The last EMPTY_LIST, while only PUT / MEMOIZE follow it. */
+let openList: usize = 0;
+
+/** Notes the record just written at `at` for run tracking. */
+function track(kind: u32, at: usize): void {
+  if (kind == Rec.NUMBER) {
+    runLength++;
+    return;
+  }
+  if (kind == Op.APPENDS && runMark != 0 && runLength > 0) {
+    store<u32>(runMark, Op.MARK | (RunFlag.NUMBERS << Layout.FLAGS_SHIFT));
+    store<u32>(runMark, runLength, 12);
+    if (runList != 0) store<u32>(runList, Op.EMPTY_LIST | (RunFlag.NUMERIC_LIST << Layout.FLAGS_SHIFT));
+  }
+  runMark = 0;
+  runList = 0;
+  if (kind == Op.MARK) {
+    runMark = at;
+    runLength = 0;
+    runList = openList;
+  }
+  if (kind == Op.EMPTY_LIST) openList = at;
+  else if (kind != Rec.PUT && kind != Op.MEMOIZE) openList = 0;
+}
+
 @inline function emit(kind: u32, opPos: u32, a: u32, b: u32): void {
   store<u32>(record, kind);
   store<u32>(record, opPos, 4);
   store<u32>(record, a, 8);
   store<u32>(record, b, 12);
+  track(kind & 0xff, record);
   record += Layout.RECORD_BYTES;
 }
 
@@ -101,6 +133,7 @@ function emitNumber(opPos: u32, value: f64): void {
   store<u32>(record, Rec.NUMBER);
   store<u32>(record, opPos, 4);
   store<f64>(record, value, 8);
+  track(Rec.NUMBER, record);
   record += Layout.RECORD_BYTES;
 }
 
@@ -112,6 +145,7 @@ function emitInt(opPos: u32, value: i64): void {
   store<u32>(record, Rec.INT64);
   store<u32>(record, opPos, 4);
   store<i64>(record, value, 8);
+  track(Rec.INT64, record);
   record += Layout.RECORD_BYTES;
 }
 
@@ -348,6 +382,7 @@ export function scan(s: usize): i32 {
   pos = field(Field.POS);
   const tape = <usize>field(Field.TAPE);
   record = tape;
+  runMark = runList = openList = 0;
   const tapeEnd = tape + <usize>field(Field.TAPE_CAP) * Layout.RECORD_BYTES;
   let status = field(Field.STR_KIND) != 0 ? continueString() : CONTINUE;
   while (status == CONTINUE) {

@@ -11,7 +11,7 @@ import { Op } from './opcodes.js';
 import { Registry, registry as defaultRegistry } from './Registry.js';
 import { ScanSession } from './session.js';
 import { escapeDecode, isAscii, latin1String, rawUnicodeEscapeDecode, utf8String } from './strings.js';
-import { Field, Layout, Rec, Status, StrFlag } from './tape.js';
+import { Field, Layout, Rec, RunFlag, Status, StrFlag } from './tape.js';
 import { ByteArray, FrozenSet, PyObject, Tuple } from './types.js';
 
 export interface LoadOptions {
@@ -58,6 +58,11 @@ function intFromText(text: string): number | bigint {
     throw new UnpicklingError(`an int of more than ${MAX_INT_DIGITS} digits exceeds Python's limit for integer string conversion`);
   }
   return normalizeInt(BigInt(text));
+}
+
+/** A list the scan saw a run of numbers go into: its own allocation site, so V8 keeps it unboxed (PACKED_DOUBLE). */
+function newNumberList(): number[] {
+  return [];
 }
 
 /** Is `key` one that JS objects list first, in numeric order (a canonical array index)? */
@@ -213,11 +218,14 @@ export class Unpickler {
         case Rec.UNICODE_RAW: this.stack.push(rawUnicodeEscapeDecode(this.data, a, a + b)); break;
         case Rec.BYTES: this.stack.push(this.bytesAt(a, b)); break;
         case Rec.BYTEARRAY: this.stack.push(new ByteArray(this.data.subarray(a, a + b))); break;
-        case Op.EMPTY_LIST: this.stack.push([]); break;
+        case Op.EMPTY_LIST: this.stack.push(head & (RunFlag.NUMERIC_LIST << Layout.FLAGS_SHIFT) ? newNumberList() : []); break;
         case Op.EMPTY_TUPLE: this.stack.push(new Tuple()); break;
         case Op.EMPTY_DICT: this.stack.push(this.options.dicts === 'map' ? new Map() : {}); break;
         case Op.EMPTY_SET: this.stack.push(new Set()); break;
-        case Op.MARK: this.loadMark(); break;
+        case Op.MARK:
+          if (head & (RunFlag.NUMBERS << Layout.FLAGS_SHIFT) && this.appendNumbers(tapeF64, w, b)) w += (b + 1) * Layout.RECORD_WORDS;
+          else this.loadMark();
+          break;
         case Op.LIST: this.stack.push(this.popMark()); break;
         case Op.TUPLE: this.stack.push(Tuple.fromArray(this.popMark())); break;
         case Op.TUPLE1: this.loadTuple(1); break;
@@ -329,6 +337,19 @@ export class Unpickler {
   private loadAppend(): void {
     const value = this.pop();
     this.appendItems([value]);
+  }
+
+  /**
+   * MARK, `count` NUMBER records, APPENDS (flagged by the scan): the numbers
+   * go from the tape straight into the list on top of the stack. False (and
+   * nothing done) when the top is not a plain list: the records replay as usual.
+   */
+  private appendNumbers(tapeF64: Float64Array, mark: number, count: number): boolean {
+    const target = this.stack.length > this.fence ? this.stack[this.stack.length - 1] : undefined;
+    if (!Array.isArray(target) || target instanceof Tuple || this.marks.length >= this.maxDepth) return false;
+    const first = (mark >>> 1) + 3; // the f64 of the record after the MARK
+    for (let i = 0; i < count; i++) target.push(tapeF64[first + 2 * i]);
+    return true;
   }
 
   /** APPENDS: moves the items above the MARK straight into a list, or hands them to appendItems. */

@@ -8,7 +8,7 @@ import { Field, Layout, Status } from './tape.js';
 import { core, memory, scanErrorReason } from './wasm.js';
 
 const WINDOW_CAP = 64 * 1024;
-const TAPE_CAP = 4096;
+const TAPE_CAP = 16384;
 const POOL_SIZE = 8;
 const pool: ScanSession[] = [];
 

@@ -80,6 +80,17 @@ export const enum RecFlag {
   INTEGER = 2,
 }
 
+/**
+ * Flags the scanner sets on records it has seen the future of, within one
+ * tape chunk, so that the replay can take a shortcut:
+ */
+export const enum RunFlag {
+  /** On a MARK: the MARK, word 3's count of NUMBER records and an APPENDS follow. */
+  NUMBERS = 1,
+  /** On an EMPTY_LIST: its first APPENDS is such a run of numbers (make a list V8 keeps unboxed). */
+  NUMERIC_LIST = 2,
+}
+
 /** FRAME_START when no frame is open. */
 export const enum Frame {
   NONE = 0xffffffff,
