@@ -39,6 +39,8 @@ export interface DumpOptions {
   outOfBandThreshold?: number;
   /** Write Python 2 names (__builtin__, copy_reg) at protocols 0–2 (default true), as Python's fix_imports. */
   fixImports?: boolean;
+  /** Largest pickle to write, in bytes (default 2^32 − 1, the most a Uint8Array holds here): beyond it, a PicklingError. */
+  maxBytes?: number;
   /**
    * Pickle unregistered classes and functions by value, as dill does: name,
    * bases, static data and JS source (loads re-creates them only with
@@ -188,7 +190,20 @@ export class Pickler {
 
   /** Writes `value` as one pickle. */
   dump(value: unknown): Uint8Array {
+    return this.write(value, (session) => session.finish());
+  }
+
+  /** Writes `value` as one pickle, returned in the chunks it was made in (for streams: no final copy). */
+  dumpChunks(value: unknown): Uint8Array[] {
+    return this.write(value, (session) => session.finishChunks());
+  }
+
+  private write<T>(value: unknown, finish: (session: EncodeSession) => T): T {
+    if (this.session !== null) {
+      throw new PicklingError('this Pickler is already dumping (a dump from inside one of its own hooks?): use another Pickler');
+    }
     const session = EncodeSession.acquire();
+    session.maxBytes = this.options.maxBytes ?? 2 ** 32 - 1;
     this.session = session;
     this.frames = [];
     this.memo = new Map();
@@ -201,7 +216,7 @@ export class Pickler {
       this.save(value);
       this.run();
       session.record(Op.STOP);
-      return session.finish();
+      return finish(session);
     } catch (error) {
       throw this.located(error);
     } finally {

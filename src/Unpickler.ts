@@ -33,6 +33,8 @@ export interface LoadOptions {
   copy?: boolean;
   /** Most MARKs open at once (default 100000). */
   maxDepth?: number;
+  /** Most memo entries (default 2^24): a pickle cannot make the memo grow beyond it. */
+  maxMemo?: number;
   /**
    * Re-create classes and functions pickled by value (dumps with byValue),
    * which runs their JS source (default false: an UnpicklingError naming the class).
@@ -89,6 +91,7 @@ export class Unpickler {
   protected readonly options: LoadOptions;
   protected readonly registry: Registry;
   private readonly maxDepth: number;
+  private readonly maxMemo: number;
 
   // State of the load in progress.
   private data: Uint8Array = EMPTY;
@@ -115,27 +118,62 @@ export class Unpickler {
     this.options = options;
     this.registry = options.registry ?? defaultRegistry;
     this.maxDepth = options.maxDepth ?? 100_000;
+    this.maxMemo = options.maxMemo ?? 1 << 24;
   }
 
-  /** Reads one pickle from the start of `data` and returns its value. */
-  load(data: Uint8Array | ArrayBuffer | ArrayBufferView): unknown {
-    const bytes = toBytes(data);
-    const session = ScanSession.acquire();
-    this.reset(bytes);
+  /** Where the last pickle read ended: the offset just past its STOP (as a file's position after Python's load). */
+  position = 0;
+  private session: ScanSession | null = null;
+
+  /** Reads one pickle from `data` at `offset` (default 0) and returns its value; `position` says where it ended. */
+  load(data: Uint8Array | ArrayBuffer | ArrayBufferView, offset = 0): unknown {
+    this.start(toBytes(data), offset, true);
     try {
-      session.begin(bytes);
-      for (;;) {
-        const status = session.next();
-        const count = session.field(Field.TAPE_LEN);
-        if (count > 0 && this.replay(session, count)) return this.finish();
-        if (status === Status.ERROR) throw session.error();
-      }
+      this.advance();
+      return this.finish();
     } catch (error) {
       throw this.locate(error);
     } finally {
-      session.release();
-      this.reset(EMPTY);
+      this.stop();
     }
+  }
+
+  /** @internal Starts reading a pickle from `data` at `offset`; `final`: no more input will follow. */
+  start(data: Uint8Array, offset: number, final: boolean): void {
+    if (this.session !== null) {
+      throw new UnpicklingError('this Unpickler is already loading (a load from inside one of its own callbacks?): use another Unpickler');
+    }
+    this.session = ScanSession.acquire();
+    this.reset(data);
+    this.session.begin(data, offset, final);
+  }
+
+  /** @internal More input for the pickle being read: `data` holds what it held and more. */
+  feed(data: Uint8Array, final: boolean): void {
+    this.data = data;
+    this.session!.setInput(data, final);
+  }
+
+  /** @internal Reads on: true when the pickle is complete, false when it needs more input (never with final input). */
+  advance(): boolean {
+    const session = this.session!;
+    for (;;) {
+      const status = session.next();
+      const count = session.field(Field.TAPE_LEN);
+      if (count > 0 && this.replay(session, count)) {
+        this.position = session.position;
+        return true;
+      }
+      if (status === Status.ERROR) throw session.error();
+      if (status === Status.NEED_INPUT) return false;
+    }
+  }
+
+  /** @internal Ends the load, successful or not, and frees its session. */
+  stop(): void {
+    this.session?.release();
+    this.session = null;
+    this.reset(EMPTY);
   }
 
   /**
@@ -177,14 +215,15 @@ export class Unpickler {
     this.keyOrders = null;
   }
 
-  private finish(): unknown {
+  /** @internal The value of the pickle just completed. */
+  finish(): unknown {
     const result = this.result;
     if (this.converted !== null && this.convertedEscaped) return replaceConverted(result, this.converted);
     return result;
   }
 
-  /** Gives an error the location of the record being replayed; wraps errors that are not UnpicklingErrors. */
-  private locate(error: unknown): unknown {
+  /** @internal Gives an error the location of the record being replayed; wraps errors that are not UnpicklingErrors. */
+  locate(error: unknown): unknown {
     if (this.tape === null || this.record < 0) return error;
     const offset = this.tape[this.record + 1];
     const location = { opcode: opcodeName(this.data[offset]), offset };
@@ -322,7 +361,9 @@ export class Unpickler {
 
   private memoPut(index: number): void {
     const value = this.top();
-    if (this.memo[index] === undefined) this.memoCount++;
+    if (this.memo[index] === undefined && ++this.memoCount > this.maxMemo) {
+      throw new UnpicklingError(`more than maxMemo (${this.maxMemo}) memo entries`);
+    }
     this.memo[index] = value;
   }
 
@@ -371,7 +412,8 @@ export class Unpickler {
     if (Array.isArray(target) && !(target instanceof Tuple)) {
       for (let i = 0; i < items.length; i++) target.push(items[i]);
     } else if (target instanceof PyObject) {
-      (target.listItems ??= []).push(...items);
+      const list = (target.listItems ??= []);
+      for (let i = 0; i < items.length; i++) list.push(items[i]);
     } else if (typeof (target as { extend?: unknown })?.extend === 'function') {
       (target as { extend(items: unknown[]): void }).extend(items);
     } else {
@@ -553,7 +595,7 @@ export class Unpickler {
   private call(callable: unknown, args: unknown[]): unknown {
     if ((callable as { [MAKES_CODE]?: boolean } | null)?.[MAKES_CODE] && !this.options.allowCode) {
       throw new UnpicklingError(
-        `${String(args[0]).slice(0, 100)} was pickled by value, as JS source: loading it would run that code; ` +
+        `${typeof args[0] === 'string' ? args[0].slice(0, 100) : typeName(args[0])} was pickled by value, as JS source: loading it would run that code; ` +
           'load with { allowCode: true } only if you trust this pickle',
       );
     }

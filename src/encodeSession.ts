@@ -3,6 +3,7 @@
 // them into bytes in the session's window, which is collected here into the
 // output. Large payloads never enter wasm memory: their header is written
 // there and the bytes themselves join the output as they are.
+import { PicklingError } from './errors.js';
 import { Field, Frame, EncodeStatus, Layout, Rec, RecFlag } from './tape.js';
 import { maxUtf8Length, utf8Bytes, writeUtf8 } from './textEncoding.js';
 import { core, memory } from './wasm.js';
@@ -34,6 +35,8 @@ export class EncodeSession {
   private readonly externals: Uint8Array[] = [];
   private chunks: Uint8Array[] = [];
   private size = 0;
+  /** The largest output allowed. */
+  maxBytes = Infinity;
 
   private constructor() {
     this.ptr = core.newSession(WINDOW_CAP, TAPE_CAP, ARENA_CAP);
@@ -151,10 +154,16 @@ export class EncodeSession {
     this.externals.length = 0;
   }
 
-  /** Writes what is left and returns the whole pickle. */
-  finish(): Uint8Array {
+  /** Writes what is left and returns the pickle as the chunks it was made in. */
+  finishChunks(): Uint8Array[] {
     this.flush();
     this.takeWindow();
+    return this.chunks;
+  }
+
+  /** Writes what is left and returns the whole pickle. */
+  finish(): Uint8Array {
+    this.finishChunks();
     if (this.chunks.length === 1) return this.chunks[0];
     const out = allocate(this.size);
     let at = 0;
@@ -174,7 +183,8 @@ export class EncodeSession {
   }
 
   private append(chunk: Uint8Array): void {
-    this.chunks.push(chunk);
     this.size += chunk.length;
+    if (this.size > this.maxBytes) throw new PicklingError(`the pickle would be larger than maxBytes (${this.maxBytes})`);
+    this.chunks.push(chunk);
   }
 }

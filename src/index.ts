@@ -13,6 +13,7 @@ export { PyDate, PyTime, PyDateTime, TimeDelta, TimeZone } from './stdlib/dateti
 export { Decimal, Fraction, UUID } from './stdlib/values.js';
 export { OrderedDict, DefaultDict, Deque, Range, Slice } from './stdlib/collections.js';
 export { NDArray, DType } from './numpy.js';
+export { loadAll, loadStream, dumpTo, type ByteSource, type ByteSink } from './stream.js';
 import { registry as defaultRegistry, type Registry as RegistryType } from './Registry.js';
 
 /**

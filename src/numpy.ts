@@ -78,6 +78,20 @@ function shapeOf(value: unknown): number[] {
   return [...value];
 }
 
+/** The shape must account for the data exactly (a pickle could claim any shape). */
+function checkSize(array: NDArray): void {
+  const count = array.shape.reduce((a, b) => a * b, 1);
+  const { data } = array;
+  const items = Array.isArray(data) ? data.length : data.length / (data instanceof Uint8Array ? itemSize(array.dtype) : 1);
+  if (count !== items) throw new UnpicklingError(`numpy shape (${array.shape.join(', ')}) does not fit ${items} items of ${array.dtype}`);
+}
+
+/** Bytes per item of a dtype.str such as '<f8' or '|S5'. */
+function itemSize(dtype: string): number {
+  const size = Number(dtype.slice(2));
+  return dtype[1] === 'U' ? size * 4 : size || 1;
+}
+
 /** A numpy ndarray: dtype as numpy's dtype.str ('<f8'), shape, memory order and the data as a TypedArray. */
 export class NDArray {
   dtype: string;
@@ -105,6 +119,7 @@ export class NDArray {
     this.shape = shapeOf(shape);
     this.order = fortran ? 'F' : 'C';
     this.data = Array.isArray(raw) ? raw : typedData(this.dtype, latin1Bytes(raw, 'numpy array data'));
+    checkSize(this);
   }
 
   private bytes(): Uint8Array {
@@ -133,6 +148,7 @@ export function frombuffer(buffer: unknown, dtype: unknown, shape: unknown, orde
   const descr = dtypeOf(dtype);
   const bytes = buffer instanceof ArrayBuffer ? new Uint8Array(buffer) : buffer instanceof PickleBuffer ? buffer.data : latin1Bytes(buffer, '_frombuffer buffer');
   const array = new NDArray(descr.str, shapeOf(shape), typedData(descr.str, bytes), order === 'F' ? 'F' : 'C');
+  checkSize(array);
   Object.defineProperty(array, 'descr', { value: descr, writable: true, enumerable: false, configurable: true });
   return array;
 }

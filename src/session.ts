@@ -48,35 +48,56 @@ export class ScanSession {
     memory.u32[(this.ptr >>> 2) + f] = value;
   }
 
-  /** Starts scanning `data` (all of the input) from `offset`. */
-  begin(data: Uint8Array, offset = 0): void {
-    this.data = data;
-    this.setField(Field.INPUT_END, data.length);
-    this.setField(Field.INPUT_FINAL, 1);
+  /** Starts scanning `data` from `offset`; `final`: no more input will follow. */
+  begin(data: Uint8Array, offset: number, final: boolean): void {
+    this.setInput(data, final);
     this.setField(Field.POS, offset);
     this.setField(Field.STR_KIND, 0);
     this.setField(Field.ERROR, 0);
     this.fill(offset, 1);
   }
 
+  /** The input so far (it only ever grows: offsets stay valid); `final`: no more will follow. */
+  setInput(data: Uint8Array, final: boolean): void {
+    this.data = data;
+    this.setField(Field.INPUT_END, data.length);
+    this.setField(Field.INPUT_FINAL, final ? 1 : 0);
+  }
+
+  /** Where the scan stands: after STOP, just past it. */
+  get position(): number {
+    return this.field(Field.POS);
+  }
+
   /**
    * Scans until there are records to replay or the scan has ended: returns
    * TAPE_FULL (replay TAPE_LEN records, then call again), STOPPED or ERROR
-   * (replay the TAPE_LEN records before the stop or the error first).
+   * (replay the TAPE_LEN records before the stop or the error first), or,
+   * while the input is not final, NEED_INPUT (replay them, then setInput).
    */
   next(): Status {
     for (;;) {
       let status = core.scan(this.ptr);
       const count = this.field(Field.TAPE_LEN);
       if (status === Status.NEED_INPUT) {
-        this.fill(this.field(Field.POS), this.field(Field.NEED));
+        const from = this.field(Field.POS);
+        const need = this.field(Field.NEED);
+        if (this.field(Field.INPUT_FINAL) === 0 && from + need > this.data.length) {
+          this.copyTape(count);
+          return Status.NEED_INPUT;
+        }
+        this.fill(from, need);
         if (count === 0) continue;
         status = Status.TAPE_FULL;
       }
-      const first = this.field(Field.TAPE) >>> 2;
-      this.tape.set(memory.u32.subarray(first, first + count * Layout.RECORD_WORDS));
+      this.copyTape(count);
       return status;
     }
+  }
+
+  private copyTape(count: number): void {
+    const first = this.field(Field.TAPE) >>> 2;
+    this.tape.set(memory.u32.subarray(first, first + count * Layout.RECORD_WORDS));
   }
 
   /** The UnpicklingError for a scan that returned ERROR. */
@@ -88,6 +109,7 @@ export class ScanSession {
   /** Copies input from `from` into the window, growing it when `need` bytes would not fit. */
   private fill(from: number, need: number): void {
     let cap = this.field(Field.WINDOW_CAP);
+    need = Math.min(need, Math.max(1, this.data.length - from));
     if (need > cap) {
       while (cap < need) cap *= 2;
       core.resizeWindow(this.ptr, cap);

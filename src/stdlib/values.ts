@@ -7,10 +7,12 @@ export class Decimal {
 
   constructor(value: unknown = '0') {
     if (typeof value === 'number' || typeof value === 'bigint') value = String(value);
-    if (typeof value !== 'string' || !/^\s*[+-]?(\d+\.?\d*(e[+-]?\d+)?|\.\d+(e[+-]?\d+)?|inf(inity)?|s?nan\d*)\s*$/i.test(value)) {
+    // One way to match any text (no nested or adjacent repeats): linear on hostile input.
+    const text = typeof value === 'string' ? value.trim() : '';
+    if (!/^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?|inf(?:inity)?|s?nan\d*)$/i.test(text)) {
       throw new UnpicklingError(`invalid Decimal literal: ${String(value).slice(0, 40)}`);
     }
-    this.value = value.trim();
+    this.value = text;
   }
 
   toString(): string {
@@ -35,7 +37,7 @@ export class Fraction {
 
   constructor(numerator: unknown = 0n, denominator: unknown = 1n) {
     if (typeof numerator === 'string') {
-      const match = /^\s*([+-]?\d+)\s*(?:\/\s*(\d+))?\s*$/.exec(numerator);
+      const match = /^([+-]?\d+)(?:\/(\d+))?$/.exec(numerator.replace(/\s/g, ''));
       if (!match) throw new UnpicklingError(`invalid Fraction literal: ${numerator.slice(0, 40)}`);
       [numerator, denominator] = [BigInt(match[1]), BigInt(match[2] ?? 1)];
     }
