@@ -60,7 +60,8 @@ const CONTINUE = -1;
 function fail(error: ScanError, opPos: u32): i32 {
   setField(Field.ERROR, error);
   setField(Field.ERROR_POS, opPos);
-  setField(Field.ERROR_OP, byte(opPos));
+  // The opcode may have left the window (a long str); JS names it from its own copy of the input.
+  setField(Field.ERROR_OP, opPos >= windowStart && opPos < windowEnd ? byte(opPos) : 0);
   pos = opPos;
   return Status.ERROR;
 }

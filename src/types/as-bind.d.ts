@@ -3,7 +3,7 @@
 declare module '#as-bind' {
   export interface BoundInstance {
     exports: Record<string, (...args: unknown[]) => unknown>;
-    loadedModule: { exports: Record<string, unknown> };
+    loadedModule: { exports: Record<string, unknown>; instance: WebAssembly.Instance };
   }
   export function instantiateSync(source: Uint8Array, imports: object): BoundInstance;
 }

@@ -1,0 +1,136 @@
+// Total and linear: worst cases finish fast with a value or an
+// UnpicklingError; nothing recurses on the input's depth; limits have safe
+// defaults; loads and dumps may be called from inside any callback.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Pickler, PicklingError, Registry, Unpickler, UnpicklingError, dumps, loadStream, loads } from 'pickle-wasm';
+
+const bytes = (text) => Buffer.from(text, 'latin1');
+const repeat = (text, n) => Buffer.alloc(text.length * n, text, 'latin1');
+const u32 = (n) => { const b = Buffer.alloc(4); b.writeUInt32LE(n >>> 0); return b.toString('latin1'); };
+
+/** Runs fn, checks it took under `ms`, returns its result or the error it threw. */
+function timed(fn, ms = 1000) {
+  const start = performance.now();
+  let outcome;
+  try {
+    outcome = fn();
+  } catch (error) {
+    outcome = error;
+  }
+  const took = performance.now() - start;
+  assert.ok(took < ms, `took ${took.toFixed(0)} ms`);
+  return outcome;
+}
+
+test('worst cases are linear and finish well under a second', () => {
+  const cases = {
+    '1M MARKs': repeat('(', 1_000_000),
+    '1M nested lists': Buffer.concat([repeat(']', 1_000_000), repeat('a', 999_999), bytes('.')]),
+    '1M nested tuples': Buffer.concat([bytes('\x80\x02'), repeat(')\x85', 500_000), bytes('.')]),
+    '1M DUPs then APPENDS': Buffer.concat([bytes('](]'), repeat('2', 1_000_000), bytes('e.')]),
+    'memo churn: 1M PUTs of one index': Buffer.concat([bytes('N'), repeat('q\x00', 1_000_000), bytes('.')]),
+    'memo churn: 500k MEMOIZE + GETs': Buffer.concat([bytes('\x80\x04N'), repeat('\x94h\x00', 333_333), bytes('.')]),
+    'LONG_BINPUT 2^32-1': bytes('N\x72\xff\xff\xff\xff\x6a\xff\xff\xff\xff.'),
+    '1M POP_MARKs': Buffer.concat([repeat('(1', 1_000_000), bytes('N.')]),
+    'a 1 MB text line': Buffer.concat([bytes('V'), repeat('\\', 1_000_000), bytes('\n.')]),
+    '200k backslash-u escapes': Buffer.concat([bytes('V'), repeat('\\u0041', 200_000), bytes('\n.')]),
+    '100k-digit Decimal text': Buffer.concat([bytes('cdecimal\nDecimal\n(V'), repeat('1', 100_000), bytes('x\ntR.')]),
+    'a str of 5 MB with a bad byte at the end': Buffer.concat([bytes(`X${u32(5_000_001)}`), repeat('a', 5_000_000), bytes('\xff.')]),
+    '1M empty dicts converted to Maps': Buffer.concat([bytes('\x80\x04]('), repeat('}K\x01K\x02s', 200_000), bytes('e.')]),
+  };
+  for (const [name, data] of Object.entries(cases)) {
+    const outcome = timed(() => loads(data));
+    assert.ok(!(outcome instanceof Error) || outcome instanceof UnpicklingError, `${name}: ${outcome instanceof Error ? outcome.stack : typeof outcome}`);
+  }
+});
+
+test('values nested a million deep load and dump, without recursion', () => {
+  const deep = Buffer.concat([bytes('\x80\x04'), repeat(']\x94', 1_000_000), repeat('a', 999_999), bytes('.')]);
+  const value = timed(() => loads(deep), 3000);
+  assert.ok(Array.isArray(value));
+  const again = timed(() => dumps(value), 3000);
+  assert.ok(again instanceof Uint8Array);
+  const back = timed(() => loads(again), 3000);
+  let depth = 0;
+  for (let v = back; v.length > 0; v = v[0]) depth++;
+  assert.equal(depth, 999_999);
+});
+
+test('limits: maxDepth, maxMemo, maxBytes have defaults and say what they stopped', () => {
+  assert.throws(() => loads(repeat('(', 100_001)), /maxDepth \(100000\)/);
+  assert.throws(() => loads(bytes('N(((.'), { maxDepth: 2 }), /maxDepth \(2\)/);
+  assert.throws(() => loads(Buffer.concat([bytes('\x80\x04N'), repeat('\x94', 11), bytes('.')]), { maxMemo: 10 }), /maxMemo \(10\)/);
+  assert.throws(() => dumps('x'.repeat(1000), { maxBytes: 100 }), (e) => e instanceof PicklingError && /maxBytes \(100\)/.test(e.message));
+});
+
+test('re-entrant: loads and dumps from inside every callback', () => {
+  const inner = dumps({ inner: [1, 2] });
+  class Thing {
+    __setstate__(state) {
+      this.nested = loads(inner);
+      this.redumped = loads(dumps(state));
+    }
+  }
+  const registry = new Registry().register('m', 'Thing', Thing);
+  class Finder extends Unpickler {
+    findClass(module, name) {
+      assert.deepEqual(loads(inner), { inner: [1, 2] });
+      return super.findClass(module, name);
+    }
+  }
+  const thingPickle = dumps(Object.assign(new Thing(), { s: 'state' }), { registry });
+  for (let i = 0; i < 3; i++) {
+    const thing = new Finder({ registry, persistentLoad: () => loads(inner) }).load(thingPickle);
+    assert.deepEqual(thing.nested, { inner: [1, 2] });
+    assert.deepEqual(thing.redumped, { s: 'state' });
+  }
+  const persisted = dumps(['a', 'b'], { persistentId: (v) => (v === 'b' ? dumps(v).length : undefined) });
+  assert.deepEqual(loads(persisted, { persistentLoad: (pid) => loads(dumps(pid)) }), ['a', dumps('b').length]);
+  const overridden = dumps([new Thing()], {
+    registry,
+    reducerOverride: (obj) => (obj instanceof Thing ? [loads(dumps(registry.lookup('m', 'Thing'), { registry }), { registry }), [], { s: loads(dumps('deep')) }] : undefined),
+  });
+  assert.equal(loads(overridden, { registry })[0].redumped.s, 'deep');
+});
+
+test('re-entrant: interleaved streaming loads do not share state', async () => {
+  const a = Buffer.concat([dumps([1, 'a']), dumps({ x: 1 })]);
+  const b = Buffer.concat([dumps(['b', 2], { protocol: 0 }), dumps(new Uint8Array([9]))]);
+  const chunks = (data) => (async function* () {
+    for (let i = 0; i < data.length; i += 3) {
+      await null;
+      yield data.subarray(i, i + 3);
+    }
+  })();
+  const [left, right] = [loadStream(chunks(a)), loadStream(chunks(b))];
+  const got = [];
+  for (;;) {
+    const [x, y] = await Promise.all([left.next(), right.next()]);
+    if (x.done && y.done) break;
+    got.push(x.value, y.value);
+  }
+  assert.deepStrictEqual(got, [[1, 'a'], ['b', 2], { x: 1 }, new Uint8Array([9])]);
+});
+
+test('one instance is never used re-entrantly: a clear error instead of trampled state', () => {
+  const unpickler = new Unpickler({ persistentLoad: () => unpickler.load(bytes('N.')) });
+  assert.throws(() => unpickler.load(bytes('Pid\n.')), /already loading/);
+  assert.equal(unpickler.load(bytes('K\x05.')), 5, 'and it still works afterwards');
+  const pickler = new Pickler({ persistentId: (v) => (v === 1 ? pickler.dump(2) : undefined) });
+  assert.throws(() => pickler.dump([1]), /already dumping/);
+  assert.deepEqual(loads(pickler.dump([3])), [3]);
+});
+
+test('dumps robustness: throwing getters, Proxies, revoked Proxies, null prototypes', () => {
+  const getter = { ok: 1, get bad() { throw new Error('boom'); } };
+  assert.throws(() => dumps({ user: getter }), (e) => e instanceof PicklingError && e.message.includes('$.user') && e.cause?.message === 'boom');
+  const proxy = new Proxy({ a: 1 }, { get: (target, key) => (key === 'a' ? 2 : target[key]) });
+  assert.deepEqual(loads(dumps(proxy)), { a: 2 }, 'a Proxy is written as what it shows');
+  const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+  revoke();
+  assert.throws(() => dumps([revoked]), PicklingError);
+  const bare = Object.assign(Object.create(null), { x: 1 });
+  assert.deepEqual(loads(dumps(bare)), { x: 1 }, 'a null-prototype object is a dict');
+  assert.throws(() => dumps({ f() {} }), PicklingError);
+});
