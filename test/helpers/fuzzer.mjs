@@ -1,0 +1,127 @@
+// A seeded mutation fuzzer for loads: bit flips, truncations, insertions,
+// deletions, splices, opcode substitutions and interesting lengths, applied to
+// a corpus of valid pickles. Each input must load to a value or throw an
+// UnpicklingError, quickly; whatever loads must dump, or throw a PicklingError.
+import { readdirSync, readFileSync } from 'node:fs';
+import { OPCODE_TABLE } from '../../dist/esm/opcodes.js';
+import { PicklingError, Registry, UnpicklingError, dumps, loads } from 'pickle-wasm';
+
+/** mulberry32: a small seeded generator, so a run can be repeated from its seed. */
+export function random(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const OPCODES = OPCODE_TABLE.map(([code]) => code);
+const INTERESTING = [0, 1, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xffffffff];
+
+/** The corpus: the committed fixtures' pickles (small ones) and the fuzz findings. */
+export function loadCorpus(maxLength = 4096) {
+  const fixtures = new URL('../fixtures/', import.meta.url);
+  const pickles = [];
+  for (const file of ['corpus.json', 'numpy.json']) {
+    const { cases } = JSON.parse(readFileSync(new URL(file, fixtures), 'utf8'));
+    for (const c of cases) pickles.push(Buffer.from(c.pickle, 'base64'));
+  }
+  for (const file of readdirSync(new URL('fuzz/', fixtures))) pickles.push(readFileSync(new URL(`fuzz/${file}`, fixtures)));
+  return pickles.filter((p) => p.length <= maxLength);
+}
+
+function mutate(rand, input, corpus) {
+  const pick = (n) => Math.floor(rand() * n);
+  const bytes = Buffer.from(input);
+  switch (pick(8)) {
+    case 0: { // bit flips
+      for (let i = 1 + pick(4); i > 0 && bytes.length; i--) bytes[pick(bytes.length)] ^= 1 << pick(8);
+      return bytes;
+    }
+    case 1: // truncation
+      return bytes.subarray(0, pick(bytes.length + 1));
+    case 2: { // insertion of random bytes
+      const at = pick(bytes.length + 1);
+      const extra = Buffer.from(Array.from({ length: 1 + pick(8) }, () => pick(256)));
+      return Buffer.concat([bytes.subarray(0, at), extra, bytes.subarray(at)]);
+    }
+    case 3: { // deletion
+      const at = pick(bytes.length + 1);
+      return Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + 1 + pick(16))]);
+    }
+    case 4: { // splice with another pickle
+      const other = corpus[pick(corpus.length)];
+      return Buffer.concat([bytes.subarray(0, pick(bytes.length + 1)), other.subarray(pick(other.length + 1))]);
+    }
+    case 5: { // opcode substitution
+      for (let i = 1 + pick(3); i > 0 && bytes.length; i--) bytes[pick(bytes.length)] = OPCODES[pick(OPCODES.length)];
+      return bytes;
+    }
+    case 6: { // an interesting length or index, little-endian, at a random place
+      if (bytes.length < 5) return bytes;
+      const at = pick(bytes.length - 4);
+      bytes.writeUInt32LE(INTERESTING[pick(INTERESTING.length)] >>> 0, at);
+      return bytes;
+    }
+    default: { // duplicate a range
+      const from = pick(bytes.length + 1);
+      const piece = bytes.subarray(from, from + 1 + pick(64));
+      return Buffer.concat([bytes.subarray(0, from), piece, bytes.subarray(from)]);
+    }
+  }
+}
+
+class Anything {}
+const registry = new Registry().register('fuzz', 'Anything', Anything).registerExtension('fuzz', 'Anything', 1);
+const OPTIONS = [
+  {},
+  { unknownGlobals: 'stub', registry },
+  { dicts: 'map', encoding: 'latin1' },
+  { encoding: 'bytes', copy: true, persistentLoad: (pid) => ({ pid }), buffers: [new Uint8Array(3), new Uint8Array(0)] },
+  { encoding: 'utf-8', fixImports: false, maxDepth: 50 },
+];
+
+/** Runs one input; returns a finding ({ reason }) or null. */
+export function check(input, options, slowMs = 1000) {
+  const start = performance.now();
+  let value;
+  try {
+    value = loads(input, options);
+  } catch (error) {
+    if (!(error instanceof UnpicklingError)) return { reason: `loads threw ${error?.name}: ${error?.message}` };
+    value = undefined;
+  }
+  if (value !== undefined) {
+    try {
+      dumps(value, { registry: options.registry });
+    } catch (error) {
+      if (!(error instanceof PicklingError)) return { reason: `dumps threw ${error?.name}: ${error?.message}` };
+    }
+  }
+  const took = performance.now() - start;
+  return took > slowMs ? { reason: `took ${took.toFixed(0)} ms` } : null;
+}
+
+/**
+ * Fuzzes until `inputs` inputs or `seconds` have passed, whichever first.
+ * Returns { seed, inputs, seconds, findings: [{ reason, input }] }.
+ */
+export function fuzz({ seed, inputs = Infinity, seconds = Infinity, onProgress }) {
+  const rand = random(seed);
+  const corpus = loadCorpus();
+  const findings = [];
+  const start = performance.now();
+  let count = 0;
+  while (count < inputs && (performance.now() - start) / 1000 < seconds) {
+    let input = corpus[Math.floor(rand() * corpus.length)];
+    for (let n = 1 + Math.floor(rand() * 3); n > 0; n--) input = mutate(rand, input, corpus);
+    const finding = check(input, OPTIONS[count % OPTIONS.length]);
+    if (finding) findings.push({ ...finding, input: Buffer.from(input) });
+    count++;
+    if (onProgress && count % 100_000 === 0) onProgress(count, (performance.now() - start) / 1000, findings.length);
+  }
+  return { seed, inputs: count, seconds: (performance.now() - start) / 1000, findings };
+}
