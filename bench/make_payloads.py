@@ -74,15 +74,31 @@ PAYLOADS = {
 }
 PROTOCOLS = (5, 2)
 
+
+def json_equivalent(value):
+    """The same data as JSON can hold it (for msgpackr and JSON.parse): datetimes as text, tuples as lists, keys as str."""
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [json_equivalent(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): json_equivalent(v) for k, v in value.items()}
+    return value
+
+
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
 manifest = []
 for name, (value, note) in PAYLOADS.items():
+    if not isinstance(value, bytes):
+        with open(os.path.join(out, f'{name}.json'), 'w') as f:
+            json.dump(json_equivalent(value), f)
     for protocol in PROTOCOLS:
         file = f'{name}.p{protocol}.pickle'
         data = pickle.dumps(value, protocol=protocol)
         with open(os.path.join(out, file), 'wb') as f:
             f.write(data)
-        manifest.append({'name': name, 'protocol': protocol, 'file': file, 'bytes': len(data), 'note': note})
+        manifest.append({'name': name, 'protocol': protocol, 'file': file, 'bytes': len(data), 'note': note,
+                         'json': None if isinstance(value, bytes) else f'{name}.json'})
 with open(os.path.join(out, 'manifest.json'), 'w') as f:
     json.dump(manifest, f, indent=1)
