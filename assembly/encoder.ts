@@ -1,22 +1,15 @@
 // The writing half: JS walks the values and writes tape records (what to
 // write); this writes the bytes (how), choosing each opcode's shortest form
 // for the protocol, and frames the output at protocol 4+ as CPython does.
-import { getField, setField as storeField } from "./session";
+import { field, setCurrentField as setField, useSession } from "./session";
 import { Op } from "../src/opcodes";
 import { EncodeStatus, Field, Frame, Layout, Rec, RecFlag } from "../src/tape";
 
-let session: usize = 0;
 let out: usize = 0;
 let len: u32 = 0;
 let protocol: u32 = 0;
 let arena: usize = 0;
 
-@inline function field(f: Field): u32 {
-  return getField(session, f);
-}
-@inline function setField(f: Field, value: u32): void {
-  storeField(session, f, value);
-}
 @inline function byte(b: u32): void {
   store<u8>(out + len, b);
   len++;
@@ -150,7 +143,7 @@ function commitFrame(): void {
 
 /** Writes records POS..TAPE_LEN of the session's tape into its output window. */
 export function encode(s: usize): i32 {
-  session = s;
+  useSession(s);
   out = field(Field.WINDOW);
   const cap = field(Field.WINDOW_CAP);
   len = field(Field.WINDOW_LEN);

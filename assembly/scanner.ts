@@ -3,7 +3,7 @@
 // writes one tape record per value-producing opcode. Pass 2 (src/Unpickler.ts)
 // replays the records. All state lives in the session block, so a scan can stop
 // anywhere (tape full, window exhausted) and resume, and sessions never share it.
-import { getField, setField as storeField } from "./session";
+import { field, setCurrentField as setField, useSession } from "./session";
 import { Op, Arg, OPCODE_TABLE } from "../src/opcodes";
 import { Field, Layout, Rec, RunFlag, ScanError, Status, StrFlag, StrHash } from "../src/tape";
 import { classify, classifiedFlags } from "./utf8";
@@ -32,7 +32,6 @@ function fixedSize(kind: u32): u32 {
 
 // The session being scanned, loaded from its block by scan() and saved back
 // when it returns. scan() never calls out, so these cannot be trampled.
-let session: usize = 0;
 let window: usize = 0;
 let windowStart: u32 = 0;
 let windowEnd: u32 = 0;
@@ -41,12 +40,6 @@ let inputFinal = false;
 let pos: u32 = 0;
 let record: usize = 0;
 
-@inline function field(f: Field): u32 {
-  return getField(session, f);
-}
-@inline function setField(f: Field, value: u32): void {
-  storeField(session, f, value);
-}
 @inline function at(offset: u32): usize {
   return window + <usize>(offset - windowStart);
 }
@@ -374,7 +367,7 @@ function textArgument(op: u32, kind: u32, opPos: u32, argPos: u32): i32 {
 
 /** Scans the session's window until the tape is full, STOP, more input is needed, or an error. */
 export function scan(s: usize): i32 {
-  session = s;
+  useSession(s);
   window = field(Field.WINDOW);
   windowStart = field(Field.WINDOW_START);
   windowEnd = windowStart + field(Field.WINDOW_LEN);
@@ -396,7 +389,7 @@ export function scan(s: usize): i32 {
 
 /** Why the last scan() failed, in words (the driver adds opcode and offset). */
 export function errorReason(s: usize): string {
-  session = s;
+  useSession(s);
   switch (field(Field.ERROR)) {
     case ScanError.TRUNCATED: return "pickle data was truncated";
     case ScanError.UNKNOWN_OPCODE: return "invalid load key, '\\x" + (field(Field.ERROR_OP) < 16 ? "0" : "") + field(Field.ERROR_OP).toString(16) + "'";
