@@ -5,13 +5,13 @@
 import { reverseFixImport } from './compat.js';
 import { builtins, codecsEncode, newobj, newobjEx, reconstructor } from './builtins.js';
 import { classFromSource, functionFromSource, staticsOf } from './byValue.js';
-import { ARENA_CAP, EncodeSession } from './encodeSession.js';
+import { EncodeSession } from './encodeSession.js';
 import { PicklingError } from './errors.js';
 import { isClass, typeName } from './objects.js';
 import { Op } from './opcodes.js';
 import { Registry, registry as defaultRegistry } from './Registry.js';
 import { Rec } from './tape.js';
-import { maxUtf8Length, rawUnicodeEscape, utf8Bytes, writeLatin1, writeUtf8 } from './textEncoding.js';
+import { rawUnicodeEscape } from './textEncoding.js';
 import { ByteArray, Complex, FrozenSet, PickleBuffer, PyObject, Tuple } from './types.js';
 
 /** What __reduce__ returns: [callable, args, state?, listItems?, dictItems?, stateSetter?]. */
@@ -334,7 +334,7 @@ export class Pickler {
     if (typeof pid !== 'string' || !/^[\x00-\x09\x0b-\x7f]*$/.test(pid)) {
       this.fail('persistent IDs in protocol 0 must be ASCII strings without newlines');
     }
-    this.textPayload(Op.PERSID, pid, '\n');
+    this.session!.latin1Payload(Op.PERSID, pid, '\n');
   }
 
   /** Writers of the built-in types, by exact prototype (a subclass goes through the reduce protocol, as in Python). */
@@ -422,7 +422,7 @@ export class Pickler {
   private saveNumber(value: number): void {
     if (isInteger(value)) return this.session!.number(value, true);
     if (this.protocol >= 1) return this.session!.number(value, false);
-    this.textPayload(Rec.FLOAT_TEXT, floatText(value), '\n');
+    this.session!.latin1Payload(Rec.FLOAT_TEXT, floatText(value), '\n');
   }
 
   private saveBigInt(value: bigint): void {
@@ -432,29 +432,10 @@ export class Pickler {
       if (text.replace('-', '').length > MAX_INT_DIGITS) {
         this.fail(`an int of more than ${MAX_INT_DIGITS} digits cannot be written as text (protocol ${this.protocol}): Python could not read it; use protocol 2 or higher`);
       }
-      return this.textPayload(Rec.BIGINT_TEXT, text, 'L\n');
+      return this.session!.latin1Payload(Rec.BIGINT_TEXT, text, 'L\n');
     }
     const bytes = encodeLong(value);
-    this.payload(Rec.BIGINT_BYTES, bytes.length, (out, at) => (out.set(bytes, at), bytes.length), () => bytes);
-  }
-
-  /** A payload record: through the arena when small, else as an external chunk. */
-  private payload(kind: number, maxLength: number, write: (bytes: Uint8Array, at: number) => number, make: () => Uint8Array): void {
-    if (maxLength <= ARENA_CAP) this.session!.arenaPayload(kind, maxLength, write);
-    else this.session!.externalPayload(kind, make());
-  }
-
-  /**
-   * A protocol 0 text argument (every code unit below 0x100). Written from the
-   * arena, wasm adds the line's end; an external payload carries `end` itself.
-   */
-  private textPayload(kind: number, text: string, end: string): void {
-    this.payload(kind, text.length, (bytes, at) => writeLatin1(text, bytes, at), () => {
-      const line = text + end;
-      const bytes = new Uint8Array(line.length);
-      writeLatin1(line, bytes, 0);
-      return bytes;
-    });
+    this.session!.bytesPayload(Rec.BIGINT_BYTES, bytes);
   }
 
   /**
@@ -475,7 +456,7 @@ export class Pickler {
       }
       if (!isKey && ++this.valueLookups === SHARING_PROBE) this.shareValues = this.valueHits * 32 >= SHARING_PROBE;
     }
-    if (this.protocol === 0) this.textPayload(Rec.UNICODE_RAW, rawUnicodeEscape(value), '\n');
+    if (this.protocol === 0) this.session!.latin1Payload(Rec.UNICODE_RAW, rawUnicodeEscape(value), '\n');
     else this.session!.utf8Payload(Rec.STR, value);
     if (shared) this.memoize(value);
   }
@@ -511,7 +492,7 @@ export class Pickler {
   }
 
   private bytesPayload(kind: number, value: Uint8Array): void {
-    this.payload(kind, value.length, (bytes, at) => (bytes.set(value, at), value.length), () => value);
+    this.session!.bytesPayload(kind, value);
   }
 
   private saveByteArray(value: ByteArray): void {
@@ -640,7 +621,7 @@ export class Pickler {
       if (this.protocol < 3 && this.options.fixImports !== false) [module, qualname] = reverseFixImport(module, qualname);
       if (module.includes('\n') || qualname.includes('\n')) this.fail(`cannot pickle ${module}.${qualname}: a newline in the name`);
       const text = `${module}\n${qualname}`;
-      this.payload(Op.GLOBAL, maxUtf8Length(text), (bytes, at) => writeUtf8(text, bytes, at), () => utf8Bytes(text + '\n'));
+      this.session!.utf8Payload(Op.GLOBAL, text, '\n');
     }
     this.globals.set(name, this.memo.size);
     this.memoize(value);

@@ -5,13 +5,13 @@
 // there and the bytes themselves join the output as they are.
 import { PicklingError } from './errors.js';
 import { Field, Frame, EncodeStatus, Layout, Rec, RecFlag } from './tape.js';
-import { maxUtf8Length, utf8Bytes, writeUtf8 } from './textEncoding.js';
+import { latin1Bytes, maxUtf8Length, utf8Bytes, writeLatin1, writeUtf8 } from './textEncoding.js';
 import { core, memory } from './wasm.js';
 
 const WINDOW_CAP = 128 * 1024;
 const TAPE_CAP = 4096;
 /** Payloads up to this size are copied through the arena; larger ones stay outside wasm memory. */
-export const ARENA_CAP = 32 * 1024;
+const ARENA_CAP = 32 * 1024;
 const POOL_SIZE = 8;
 
 type NodeBuffer = { allocUnsafeSlow(size: number): Uint8Array };
@@ -102,23 +102,38 @@ export class EncodeSession {
     memory.i64[(w >>> 1) + 1] = value;
   }
 
-  /**
-   * A record whose payload `write` puts in the arena (at most `maxLength`
-   * bytes, no more than ARENA_CAP); returns nothing, the payload's length is
-   * what `write` returns.
-   */
-  arenaPayload(kind: number, maxLength: number, write: (bytes: Uint8Array, at: number) => number): void {
-    this.makeRoom(maxLength);
+  /** Reserves `length` arena bytes for a record's payload; returns their offset in the arena. */
+  private reserve(length: number): number {
+    this.makeRoom(length);
     const start = this.arenaUsed;
-    const length = write(memory.u8, this.arena + start);
     this.arenaUsed += length;
-    this.record(kind, start, length);
+    return start;
   }
 
-  /** A record whose payload is `text` in UTF-8 (surrogatepass): through the arena, or external when long. */
-  utf8Payload(kind: number, text: string): void {
+  /** A record whose payload is `bytes`: copied through the arena, or external when large. */
+  bytesPayload(kind: number, bytes: Uint8Array): void {
+    if (bytes.length > ARENA_CAP) return this.externalPayload(kind, bytes);
+    const start = this.reserve(bytes.length);
+    memory.u8.set(bytes, this.arena + start);
+    this.record(kind, start, bytes.length);
+  }
+
+  /**
+   * A record whose payload is `text`, every code unit below 0x100, one byte
+   * each (protocol 0's text arguments). wasm ends the line; an external
+   * payload carries `end` itself.
+   */
+  latin1Payload(kind: number, text: string, end: string): void {
+    if (text.length > ARENA_CAP) return this.externalPayload(kind, latin1Bytes(text + end));
+    const start = this.reserve(text.length);
+    writeLatin1(text, memory.u8, this.arena + start);
+    this.record(kind, start, text.length);
+  }
+
+  /** A record whose payload is `text` in UTF-8 (surrogatepass); an external one carries `end` after it. */
+  utf8Payload(kind: number, text: string, end = ''): void {
     const max = maxUtf8Length(text);
-    if (max > ARENA_CAP) return this.externalPayload(kind, utf8Bytes(text));
+    if (max > ARENA_CAP) return this.externalPayload(kind, utf8Bytes(text + end));
     this.makeRoom(max);
     const start = this.arenaUsed;
     const length = writeUtf8(text, memory.u8, this.arena + start);

@@ -84,6 +84,13 @@ export function rawUnicodeEscape(text: string): string {
   return out;
 }
 
+/** A string whose code units are all below 0x100, one byte each, in a new array. */
+export function latin1Bytes(text: string): Uint8Array {
+  const bytes = new Uint8Array(text.length);
+  writeLatin1(text, bytes, 0);
+  return bytes;
+}
+
 /** Writes a string whose code units are all below 0x100 as one byte each. */
 export function writeLatin1(text: string, bytes: Uint8Array, at: number): number {
   for (let i = 0; i < text.length; i++) bytes[at + i] = text.charCodeAt(i);
