@@ -9,6 +9,8 @@ let out: usize = 0;
 let len: u32 = 0;
 let protocol: u32 = 0;
 let arena: usize = 0;
+/** The open frame's reserved header (FRAME_START, kept here during encode()). */
+let frameStart: u32 = 0;
 
 @inline function byte(b: u32): void {
   store<u8>(out + len, b);
@@ -120,15 +122,15 @@ function writeExtension(code: u32): void {
 }
 
 function openFrame(): void {
-  if (protocol >= 4 && field(Field.FRAME_START) == <u32>Frame.NONE) {
-    setField(Field.FRAME_START, len);
+  if (protocol >= 4 && frameStart == <u32>Frame.NONE) {
+    frameStart = len;
     len += Frame.HEADER;
   }
 }
 
 /** Writes the open frame's header, or drops its reserved space if the frame is tiny. */
 function commitFrame(): void {
-  const start = field(Field.FRAME_START);
+  const start = frameStart;
   if (start == <u32>Frame.NONE) return;
   const size = len - start - Frame.HEADER;
   if (size >= <u32>Frame.MIN) {
@@ -138,7 +140,7 @@ function commitFrame(): void {
     memory.copy(out + start, out + start + Frame.HEADER, size);
     len -= Frame.HEADER;
   }
-  setField(Field.FRAME_START, <u32>Frame.NONE);
+  frameStart = <u32>Frame.NONE;
 }
 
 /** Writes records POS..TAPE_LEN of the session's tape into its output window. */
@@ -149,6 +151,7 @@ export function encode(s: usize): i32 {
   len = field(Field.WINDOW_LEN);
   protocol = field(Field.PROTOCOL);
   arena = field(Field.ARENA);
+  frameStart = field(Field.FRAME_START);
   const tape = <usize>field(Field.TAPE);
   const count = field(Field.TAPE_LEN);
   let index = field(Field.POS);
@@ -197,11 +200,12 @@ export function encode(s: usize): i32 {
       break;
     }
     if (kind == Op.STOP) commitFrame();
-    else if (field(Field.FRAME_START) != <u32>Frame.NONE && len - field(Field.FRAME_START) >= <u32>Frame.TARGET) commitFrame();
+    else if (frameStart != <u32>Frame.NONE && len - frameStart >= <u32>Frame.TARGET) commitFrame();
   }
   if (status == EncodeStatus.OUTPUT_FULL) commitFrame();
   setField(Field.POS, index);
   setField(Field.WINDOW_LEN, len);
+  setField(Field.FRAME_START, frameStart);
   return status;
 }
 
