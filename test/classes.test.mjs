@@ -185,6 +185,23 @@ test('customisation: __reduce__, __reduce_ex__, __getstate__, __setstate__, __ge
   assert.deepEqual(seen, ALL);
 });
 
+test('a reduce value with a stateSetter: written as REDUCE of setter(obj, state), its result popped', () => {
+  const calls = [];
+  const setter = (obj, state) => {
+    calls.push(state);
+    obj.fromSetter = state;
+  };
+  class Box {}
+  const reg = new Registry().register('m', 'Box', Box).register('m', 'setter', setter);
+  const override = (obj) => (obj instanceof Box ? [Box, [], { v: 1 }, null, null, setter] : undefined);
+  for (const protocol of ALL) {
+    const box = loads(dumps([new Box()], { registry: reg, protocol, reducerOverride: override }), { registry: reg })[0];
+    assert.ok(box instanceof Box);
+    assert.deepEqual(box.fromSetter, { v: 1 });
+  }
+  assert.equal(calls.length, ALL.length);
+});
+
 test('registerReducer covers classes you do not own; reducerOverride runs first, classes included', () => {
   const makeURL = (href) => new URL(href);
   const reg = new Registry().register('web', 'url', makeURL).registerReducer(URL, (u) => [makeURL, [u.href]]);
