@@ -119,6 +119,8 @@ export class Unpickler {
     this.registry = options.registry ?? defaultRegistry;
     this.maxDepth = options.maxDepth ?? 100_000;
     this.maxMemo = options.maxMemo ?? 1 << 24;
+    // One iterator for the Unpickler's life: successive pickles take successive buffers, as in Python.
+    this.buffers = options.buffers ? options.buffers[Symbol.iterator]() : null;
   }
 
   /** Where the last pickle read ended: the offset just past its STOP (as a file's position after Python's load). */
@@ -205,7 +207,6 @@ export class Unpickler {
     this.memo = [];
     this.memoCount = 0;
     this.proto = 0;
-    this.buffers = this.options.buffers ? this.options.buffers[Symbol.iterator]() : null;
     this.tape = null;
     this.record = -1;
     this.result = undefined;

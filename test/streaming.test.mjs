@@ -101,3 +101,14 @@ test('dumpTo writes to a Node Writable and a web WritableStream', async () => {
   await dumpTo(new WritableStream({ write: (chunk) => void webChunks.push(chunk) }), value, { protocol: 5 });
   assert.deepEqual(Buffer.concat(webChunks), Buffer.from(expected));
 });
+
+test('out-of-band buffers: successive pickles of one Unpickler take successive buffers, as in Python', () => {
+  const a = new Uint8Array([1]);
+  const b = new Uint8Array([2]);
+  const buffers = [];
+  const callback = (buffer) => void buffers.push(buffer.data);
+  const joined = Buffer.concat([dumps([a], { protocol: 5, bufferCallback: callback, outOfBandThreshold: 0 }), dumps([b], { protocol: 5, bufferCallback: callback, outOfBandThreshold: 0 })]);
+  const values = [...loadAll(joined, { buffers })];
+  assert.equal(values[0][0], a);
+  assert.equal(values[1][0], b);
+});
