@@ -177,7 +177,7 @@ function startString(kind: u32, opPos: u32, start: u32, length: u64): i32 {
   setField(Field.STR_OP_POS, opPos);
   setField(Field.STR_START, start);
   setField(Field.STR_END, <u32>end);
-  setField(Field.STR_FLAGS, StrFlag.ASCII);
+  setField(Field.STR_FLAGS, StrFlag.ASCII | StrFlag.LATIN1);
   pos = start;
   return continueString();
 }
@@ -211,11 +211,11 @@ function continueString(): i32 {
   return CONTINUE;
 }
 
-/** FNV-1a over n bytes, folded to 20 bits. */
+/** FNV-1a over n bytes, folded to 19 bits. */
 function hashBytes(p: usize, n: u32): u32 {
   let h: u32 = 2166136261;
   for (let i: u32 = 0; i < n; i++) h = (h ^ load<u8>(p + i)) * 16777619;
-  return (h ^ (h >>> 20)) & 0xfffff;
+  return (h ^ (h >>> 19)) & 0x7ffff;
 }
 
 /** Reads one opcode at `pos` and writes its record, if it makes one. */

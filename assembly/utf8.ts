@@ -61,6 +61,7 @@ export function classify(p: usize, q: usize, flags: u32, final: bool): usize {
       continue;
     }
     if (b0 == 0xed && b1 >= 0xa0) flags |= StrFlag.SURROGATES;
+    if (b0 > 0xc3) flags &= ~StrFlag.LATIN1;
     p += n;
   }
   classifiedFlags = flags;

@@ -11,6 +11,7 @@ import { isClass, typeName } from './objects.js';
 import { Op } from './opcodes.js';
 import { Registry, registry as defaultRegistry } from './Registry.js';
 import { Rec } from './tape.js';
+import { latin1String } from './strings.js';
 import { rawUnicodeEscape } from './textEncoding.js';
 import { ByteArray, Complex, FrozenSet, PickleBuffer, PyObject, Tuple } from './types.js';
 
@@ -483,9 +484,7 @@ export class Pickler {
     if (this.outOfBand(value)) return this.savePickleBuffer(new PickleBuffer(value, true));
     if (this.protocol < 3) {
       if (value.length === 0) return this.saveReduce([builtins.bytes, []], identity);
-      let text = '';
-      for (let i = 0; i < value.length; i += 4096) text += String.fromCharCode.apply(null, value.subarray(i, i + 4096) as unknown as number[]);
-      return this.saveReduce([codecsEncode, [text, 'latin1']], identity);
+      return this.saveReduce([codecsEncode, [latin1String(value, 0, value.length), 'latin1']], identity);
     }
     this.bytesPayload(Rec.BYTES, value);
     this.memoize(identity);

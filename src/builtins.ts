@@ -14,6 +14,9 @@ function items(value: unknown, callee: string): Iterable<unknown> {
   throw new UnpicklingError(`${callee}() argument must be iterable, not ${typeName(value)}`);
 }
 
+/** Node's Buffer, whose latin-1 encoder is native (protocols 0–2 carry every bytes value through it). */
+const nodeBuffer = (globalThis as { Buffer?: { from(text: string, encoding: 'latin1'): Uint8Array } }).Buffer;
+
 const LATIN1 = new Set(['latin1', 'latin-1', 'iso-8859-1', 'iso8859-1', 'l1']);
 const UTF8 = new Set(['utf-8', 'utf8', 'u8']);
 const utf8Encoder = new TextEncoder();
@@ -24,6 +27,10 @@ function encodeString(text: unknown, encoding: unknown, callee: string): Uint8Ar
   const name = typeof encoding === 'string' ? encoding.toLowerCase() : '';
   if (UTF8.has(name)) return utf8Encoder.encode(text);
   if (!LATIN1.has(name)) throw new UnpicklingError(`${callee}(): unsupported encoding ${String(encoding)}`);
+  if (nodeBuffer !== undefined && !/[^\x00-\xff]/.test(text)) {
+    const buffer = nodeBuffer.from(text, 'latin1');
+    return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
+  }
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);

@@ -64,13 +64,15 @@ export const enum StrFlag {
   INVALID = 4,
   /** A short ASCII str whose hash is in the flags' top bits (from HASH_SHIFT), for JS's string cache. */
   HASHED = 8,
+  /** Every character is below U+0100 (ASCII or C2/C3 two-byte sequences): how protocols 0–2 carry bytes. */
+  LATIN1 = 16,
 }
 
 export const enum StrHash {
   /** Strings up to this many bytes are hashed. */
   MAX_LENGTH = 32,
-  /** Where the hash starts in a STR record's flags (it has 32 - 8 - 4 = 20 bits). */
-  SHIFT = 4,
+  /** Where the hash starts in a STR record's flags (it has 32 - 8 - 5 = 19 bits). */
+  SHIFT = 5,
 }
 
 /** Set in a record's flags: the payload stays in JS; encode() writes only the header and returns EXTERNAL. */
