@@ -378,7 +378,9 @@ export class Unpickler {
 
   private loadAppend(): void {
     const value = this.pop();
-    this.appendItems([value]);
+    const target = this.top();
+    if (Array.isArray(target) && !(target instanceof Tuple)) target.push(value);
+    else this.appendItems([value]);
   }
 
   /**

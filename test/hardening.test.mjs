@@ -10,10 +10,13 @@ const repeat = (text, n) => Buffer.alloc(text.length * n, text, 'latin1');
 const u32 = (n) => { const b = Buffer.alloc(4); b.writeUInt32LE(n >>> 0); return b.toString('latin1'); };
 
 /**
- * Runs fn, checks it took under `ms` of CPU time (not wall time: test files
- * run in parallel and CI shares its cores), returns its result or the error it threw.
+ * Runs fn, checks it took under `ms` of CPU time, returns its result or the
+ * error it threw. CPU, not wall time: test files run in parallel and CI shares
+ * its cores. CPU time counts V8's parallel GC threads too, so the bound is
+ * 1.5 s where the slowest case (a million nested lists, mostly GC) takes
+ * about 0.5 s of wall time alone.
  */
-function timed(fn, ms = 1000) {
+function timed(fn, ms = 1500) {
   const start = process.cpuUsage();
   let outcome;
   try {
@@ -23,11 +26,12 @@ function timed(fn, ms = 1000) {
   }
   const { user, system } = process.cpuUsage(start);
   const took = (user + system) / 1000;
+  if (process.env.SHOW_TIMES) console.log(`# ${took.toFixed(0)} ms of CPU`);
   assert.ok(took < ms, `took ${took.toFixed(0)} ms of CPU`);
   return outcome;
 }
 
-test('worst cases are linear and finish well under a second', () => {
+test('worst cases are linear and finish in about half a second or less', () => {
   const cases = {
     '1M MARKs': repeat('(', 1_000_000),
     '1M nested lists': Buffer.concat([repeat(']', 1_000_000), repeat('a', 999_999), bytes('.')]),
