@@ -83,31 +83,36 @@ function requirePayload(opPos: u32, end: u64): i32 {
   return needInput(opPos, end - opPos);
 }
 
-// Runs of numbers: a MARK, NUMBER records only, APPENDS — flagged on the MARK
-// (and on the EMPTY_LIST before it) so that the replay moves the numbers
-// straight into the list. Tracked within one tape chunk (reset by scan()).
+// Runs of numbers: a MARK, NUMBER (and INT64) records only, APPENDS — flagged
+// on the MARK (and, without INT64, on the EMPTY_LIST before it) so that the
+// replay moves the numbers straight into the list. Tracked within one tape
+// chunk (reset by scan()).
 let runMark: usize = 0;
 let runLength: u32 = 0;
+let runWithInt64 = false;
 let runList: usize = 0;
 /** The last EMPTY_LIST, while only PUT / MEMOIZE follow it. */
 let openList: usize = 0;
 
 /** Notes the record just written at `at` for run tracking. */
 function track(kind: u32, at: usize): void {
-  if (kind == Rec.NUMBER) {
+  if (kind == Rec.NUMBER || kind == Rec.INT64) {
     runLength++;
+    if (kind == Rec.INT64) runWithInt64 = true;
     return;
   }
   if (kind == Op.APPENDS && runMark != 0 && runLength > 0) {
-    store<u32>(runMark, Op.MARK | (RunFlag.NUMBERS << Layout.FLAGS_SHIFT));
+    const flags = RunFlag.NUMBERS | (runWithInt64 ? RunFlag.WITH_INT64 : 0);
+    store<u32>(runMark, Op.MARK | (flags << Layout.FLAGS_SHIFT));
     store<u32>(runMark, runLength, 12);
-    if (runList != 0) store<u32>(runList, Op.EMPTY_LIST | (RunFlag.NUMERIC_LIST << Layout.FLAGS_SHIFT));
+    if (runList != 0 && !runWithInt64) store<u32>(runList, Op.EMPTY_LIST | (RunFlag.NUMERIC_LIST << Layout.FLAGS_SHIFT));
   }
   runMark = 0;
   runList = 0;
   if (kind == Op.MARK) {
     runMark = at;
     runLength = 0;
+    runWithInt64 = false;
     runList = openList;
   }
   if (kind == Op.EMPTY_LIST) openList = at;

@@ -263,7 +263,9 @@ export class Unpickler {
         case Op.EMPTY_DICT: this.stack.push(this.options.dicts === 'map' ? new Map() : {}); break;
         case Op.EMPTY_SET: this.stack.push(new Set()); break;
         case Op.MARK:
-          if (head & (RunFlag.NUMBERS << Layout.FLAGS_SHIFT) && this.appendNumbers(tapeF64, w, b)) w += (b + 1) * Layout.RECORD_WORDS;
+          if (head & (RunFlag.NUMBERS << Layout.FLAGS_SHIFT) && this.appendNumbers(session, w, b, (head & (RunFlag.WITH_INT64 << Layout.FLAGS_SHIFT)) !== 0)) {
+            w += (b + 1) * Layout.RECORD_WORDS;
+          }
           else this.loadMark();
           break;
         case Op.LIST: this.stack.push(this.popMark()); break;
@@ -388,11 +390,19 @@ export class Unpickler {
    * go from the tape straight into the list on top of the stack. False (and
    * nothing done) when the top is not a plain list: the records replay as usual.
    */
-  private appendNumbers(tapeF64: Float64Array, mark: number, count: number): boolean {
+  private appendNumbers(session: ScanSession, mark: number, count: number, withInt64: boolean): boolean {
     const target = this.stack.length > this.fence ? this.stack[this.stack.length - 1] : undefined;
     if (!Array.isArray(target) || target instanceof Tuple || this.marks.length >= this.maxDepth) return false;
-    const first = (mark >>> 1) + 3; // the f64 of the record after the MARK
-    for (let i = 0; i < count; i++) target.push(tapeF64[first + 2 * i]);
+    const { tape, tapeF64, tapeI64 } = session;
+    const first = (mark >>> 1) + 3; // the f64 (or i64) of the record after the MARK
+    if (!withInt64) {
+      for (let i = 0; i < count; i++) target.push(tapeF64[first + 2 * i]);
+      return true;
+    }
+    for (let i = 0; i < count; i++) {
+      const kind = tape[mark + Layout.RECORD_WORDS * (i + 1)] & 0xff;
+      target.push(kind === Rec.INT64 ? tapeI64[first + 2 * i] : tapeF64[first + 2 * i]);
+    }
     return true;
   }
 

@@ -91,6 +91,8 @@ export const enum RunFlag {
   NUMBERS = 1,
   /** On an EMPTY_LIST: its first APPENDS is such a run of numbers (make a list V8 keeps unboxed). */
   NUMERIC_LIST = 2,
+  /** On a MARK flagged NUMBERS: the run has INT64 records too (ints beyond 2^53, which load as bigints). */
+  WITH_INT64 = 4,
 }
 
 /** FRAME_START when no frame is open. */

@@ -175,3 +175,15 @@ test('large inputs stream through the window: a 5 MB str, a 1 MB text line, 200k
   assert.equal(list.length, 200_000);
   assert.equal(list[199_999], 199_999 & 0xff);
 });
+
+test('runs of numbers (the scan-flagged shortcut) load exactly, mixed with bigints and followed by other items', () => {
+  const mixed = [2n ** 60n, 1, 2.5, -(2n ** 62n), 0, -0, NaN];
+  const numbersThenStrings = [...Array.from({ length: 1500 }, (_, i) => i * 0.5), ...Array.from({ length: 1500 }, (_, i) => `s${i}`)];
+  for (let protocol = 1; protocol <= 5; protocol++) {
+    assert.deepStrictEqual(loads(dumps(mixed, { protocol })), mixed);
+    assert.deepStrictEqual(loads(dumps(numbersThenStrings, { protocol })), numbersThenStrings);
+    const shared = [1.5, 2.5];
+    const [a, b] = loads(dumps([shared, shared], { protocol }));
+    assert.equal(a, b);
+  }
+});
