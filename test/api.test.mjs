@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import {
   ByteArray, Complex, FrozenSet, PyObject, Registry, Tuple, Unpickler, UnpicklingError, PicklingError,
-  loads, registry, builtins,
+  dumps, loads, registry, builtins,
 } from 'pickle-wasm';
 
 const bytes = (text) => Buffer.from(text, 'latin1');
