@@ -55,11 +55,16 @@ function median(fn) {
   }
 }
 
-/** Peak RSS (MiB) of a fresh process that reads the file and loads it once. */
+/**
+ * Peak RSS (MiB) of a fresh process that reads the file and loads it once:
+ * VmHWM from /proc (getrusage's maxRSS would include the parent's, inherited
+ * across fork and exec), else maxRSS.
+ */
 function peakRss(file) {
-  const code = `import { readFileSync } from 'node:fs'; import { loads } from 'pickle-wasm';
-const data = readFileSync(${JSON.stringify(payloadDir + file)}); const before = process.memoryUsage().rss;
-loads(data); console.log(JSON.stringify({ peak: process.resourceUsage().maxRSS / 1024, before: before / 2 ** 20 }));`;
+  const code = `import { readFileSync, existsSync } from 'node:fs'; import { loads } from 'pickle-wasm';
+const peak = () => existsSync('/proc/self/status') ? Number(/VmHWM:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) / 1024 : process.resourceUsage().maxRSS / 1024;
+const data = readFileSync(${JSON.stringify(payloadDir + file)}); const before = peak();
+loads(data); console.log(JSON.stringify({ peak: peak(), before }));`;
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: here, encoding: 'utf8' });
   return JSON.parse(out);
 }
@@ -132,7 +137,7 @@ const table = [
 ].join('\n');
 console.log(table);
 for (const r of rows.filter((row) => row.rss)) {
-  console.log(`peak RSS loading ${r.file} (${size(r.bytes)}): ${r.rss.peak.toFixed(0)} MiB (${r.rss.before.toFixed(0)} MiB before the load, input read)`);
+  console.log(`peak RSS loading ${r.file} (${size(r.bytes)}): ${r.rss.peak.toFixed(0)} MiB (${r.rss.before.toFixed(0)} MiB after reading the input, before the load)`);
 }
 
 const machine = {
