@@ -14,6 +14,7 @@ export { Decimal, Fraction, UUID } from './stdlib/values.js';
 export { OrderedDict, DefaultDict, Deque, Range, Slice } from './stdlib/collections.js';
 export { NDArray, DType } from './numpy.js';
 export { loadAll, loadStream, dumpTo, type ByteSource, type ByteSink } from './stream.js';
+export { init } from './wasm.js';
 import { registry as defaultRegistry, type Registry as RegistryType } from './Registry.js';
 
 /**

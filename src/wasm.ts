@@ -1,8 +1,10 @@
 // Instantiates the wasm core synchronously when the package is imported (no
 // top-level await). The binary is embedded by the build (src/generated/), so
-// Node and bundlers need no file access. as-bind carries the few high-level
-// values (error strings); the hot calls take plain numbers, unwrapped.
-import { instantiateSync } from '#as-bind';
+// Node and bundlers need no file access. Where synchronous compilation is
+// refused (a browser's main thread, for modules over 4 KB), `await init()`
+// compiles it asynchronously instead. as-bind carries the few high-level values
+// (error strings); the hot calls take plain numbers, unwrapped.
+import { instantiate, instantiateSync, type BoundInstance } from '#as-bind';
 import { WASM_BASE64 } from './generated/wasmBinary.js';
 
 interface CoreExports {
@@ -22,18 +24,38 @@ function decodeBase64(text: string): Uint8Array {
   return bytes;
 }
 
-const bound = instantiateSync(decodeBase64(WASM_BASE64), {});
+function notReady(): never {
+  throw new Error('pickle-wasm: the wasm core could not be compiled synchronously here; call `await init()` first');
+}
+
+let bound: BoundInstance | null = null;
+try {
+  bound = instantiateSync(decodeBase64(WASM_BASE64), {});
+} catch {
+  bound = null; // e.g. a browser's main thread: init() compiles asynchronously
+}
 
 /**
  * The raw exports of the instance (not the loader's wrappers, which check
  * argument counts on every call): numbers in, numbers out. A plain object, so
- * that bench/profile.mjs can time the calls.
+ * that bench/profile.mjs can time the calls; filled by init() where the
+ * synchronous compile was refused.
  */
-export const core: CoreExports = { ...(bound.loadedModule.instance.exports as unknown as CoreExports) };
+export const core: CoreExports = bound
+  ? { ...(bound.loadedModule.instance.exports as unknown as CoreExports) }
+  : { memory: new WebAssembly.Memory({ initial: 0 }), scan: notReady, encode: notReady, newSession: notReady, resizeWindow: notReady, freeSession: notReady };
+
+/** Makes the wasm core ready where importing could not (browsers' main thread); resolves at once where it is ready. */
+export async function init(): Promise<void> {
+  if (bound !== null) return;
+  bound = await instantiate(decodeBase64(WASM_BASE64), {});
+  Object.assign(core, bound.loadedModule.instance.exports);
+  memory.refresh();
+}
 
 /** Why the session's last scan failed, in words (a string from wasm, through as-bind). */
 export function scanErrorReason(session: number): string {
-  return bound.exports.errorReason(session) as string;
+  return bound!.exports.errorReason(session) as string;
 }
 
 /** Views of the wasm memory, renewed whenever it has grown (growth detaches the old buffer). */
@@ -43,7 +65,7 @@ export const memory = {
   u32: new Uint32Array(core.memory.buffer),
   f64: new Float64Array(core.memory.buffer),
   i64: new BigInt64Array(core.memory.buffer),
-  /** Call after anything that may have allocated in wasm (a new session, a bigger window, user code). */
+  /** Call after anything that may have allocated in wasm (a new session, a bigger window). */
   refresh(): void {
     const buffer = core.memory.buffer;
     if (buffer === this.buffer) return;

@@ -187,3 +187,28 @@ test('runs of numbers (the scan-flagged shortcut) load exactly, mixed with bigin
     assert.equal(a, b);
   }
 });
+
+test('init() resolves at once where importing already compiled the wasm (Node)', async () => {
+  const { init } = await import('pickle-wasm');
+  await init();
+  await init();
+  assert.equal(loads(dumps([1])).length, 1);
+});
+
+test('where synchronous compilation is refused, loads says to await init(), and init() makes it work', () => {
+  // A child process whose WebAssembly.Module refuses synchronous compiles, as a browser's main thread does.
+  const script = `
+    const Original = WebAssembly.Module;
+    WebAssembly.Module = function () { throw new RangeError('sync compile refused'); };
+    WebAssembly.Module.prototype = Original.prototype;
+    const p = await import('pickle-wasm');
+    let message = '';
+    try { p.loads(new Uint8Array([0x4e, 0x2e])); } catch (e) { message = e.message; }
+    WebAssembly.Module = Original;
+    await p.init();
+    console.log(JSON.stringify([message, p.loads(p.dumps({ a: 1 }))]));`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  const [message, value] = JSON.parse(out);
+  assert.match(message, /await init\(\)/);
+  assert.deepEqual(value, { a: 1 });
+});

@@ -6,4 +6,5 @@ declare module '#as-bind' {
     loadedModule: { exports: Record<string, unknown>; instance: WebAssembly.Instance };
   }
   export function instantiateSync(source: Uint8Array, imports: object): BoundInstance;
+  export function instantiate(source: Uint8Array, imports: object): Promise<BoundInstance>;
 }
