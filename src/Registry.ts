@@ -5,7 +5,7 @@ import { builtins, codecsEncode, newobj, newobjEx, reconstructor } from './built
 import { classFromSource, functionFromSource } from './byValue.js';
 import { numpyModules } from './numpy.js';
 import { collectionsModule } from './stdlib/collections.js';
-import { datetimeModule } from './stdlib/datetime.js';
+import { dateReducer, datetimeModule } from './stdlib/datetime.js';
 import { Decimal, Fraction, UUID } from './stdlib/values.js';
 
 /** What registerReducer takes: like copyreg.pickle's function, it returns a reduce value. */
@@ -114,6 +114,7 @@ export const registry: Registry = new Registry(null)
   .register('copyreg', '__newobj__', newobj)
   .register('copyreg', '__newobj_ex__', newobjEx)
   .registerModule('datetime', datetimeModule)
+  .registerReducer(Date, dateReducer)
   .register('decimal', 'Decimal', Decimal)
   .register('uuid', 'UUID', UUID)
   .register('fractions', 'Fraction', Fraction)

@@ -87,3 +87,14 @@ test('standard types made in JS load in CPython as the Python values', { skip: n
   const [answer] = pythonCompare([{ expr, candidates: ALL.map((protocol) => dumps(values, { protocol })) }]);
   assert.ok(answer.ok, answer.why);
 });
+
+test('a JS Date dumps as an aware datetime in UTC, which CPython loads as that instant', { skip: needsPython }, () => {
+  const date = new Date('2024-02-29T12:30:45.123Z');
+  const expr = "__import__('datetime').datetime(2024, 2, 29, 12, 30, 45, 123000, tzinfo=__import__('datetime').timezone.utc)";
+  const [answer] = pythonCompare([{ expr, candidates: ALL.map((protocol) => dumps(date, { protocol })) }]);
+  assert.ok(answer.ok, answer.why);
+  const back = loads(dumps(date));
+  assert.ok(back instanceof PyDateTime);
+  assert.equal(back.toDate().getTime(), date.getTime());
+  assert.throws(() => dumps(new Date(NaN)), /invalid Date/);
+});

@@ -2,7 +2,7 @@
 // load from and dump to exactly what CPython's __reduce__ gives: a bytes state
 // (year, month, … microsecond packed big-endian) plus the tzinfo, or
 // timedelta's (days, seconds, microseconds).
-import { UnpicklingError } from '../errors.js';
+import { PicklingError, UnpicklingError } from '../errors.js';
 
 type State = Uint8Array | string;
 
@@ -188,6 +188,12 @@ export class PyDateTime {
     const state = Uint8Array.of(this.year >> 8, this.year & 0xff, month, this.day, this.hour, this.minute, this.second, us >> 16, (us >> 8) & 0xff, us & 0xff);
     return [PyDateTime, this.tzinfo ? [state, this.tzinfo] : [state]];
   }
+}
+
+/** A JS Date is an instant: it dumps as an aware datetime.datetime in UTC (millisecond precision). */
+export function dateReducer(date: Date): unknown[] {
+  if (Number.isNaN(date.getTime())) throw new PicklingError('cannot pickle an invalid Date');
+  return PyDateTime.fromDate(date, true).__reduce_ex__(2);
 }
 
 export const datetimeModule = { date: PyDate, time: PyTime, datetime: PyDateTime, timedelta: TimeDelta, timezone: TimeZone };
