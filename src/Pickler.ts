@@ -377,6 +377,9 @@ export class Pickler {
       : undefined;
     if (reduced !== undefined) return this.saveReduced(reduced, value, cls);
     if (typeof value === 'function') return this.saveFunctionByValue(value);
+    if (ArrayBuffer.isView(value)) {
+      this.fail(`cannot pickle a ${cls?.name ?? 'typed array'}: wrap it as new NDArray(dtype, shape, data) for numpy, or as a Uint8Array of its bytes for bytes`);
+    }
     if (typeof cls !== 'function' || (this.registry.nameOf(cls) === undefined && !this.options.byValue)) {
       this.fail(`cannot pickle an instance of ${cls?.name || 'an unknown class'}: the class is not registered; register it with registry.register(module, qualname, ${cls?.name || 'cls'})`);
     }

@@ -162,6 +162,7 @@ test('PicklingError names what could not be pickled and where it sits', () => {
   assert.throws(() => dumps(Unregistered), /Unregistered: it is not registered/);
   assert.throws(() => dumps(1, { protocol: 6 }), RangeError);
   assert.throws(() => dumps(2n ** 20000n, { protocol: 1 }), /4300 digits/);
+  assert.throws(() => dumps({ v: new Float64Array(2) }), /Float64Array: wrap it as new NDArray.*\$\.v/);
 });
 
 test('registered functions and classes dump by name; stubs write back what they were read from', () => {
