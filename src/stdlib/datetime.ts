@@ -13,6 +13,16 @@ function stateBytes(state: State, length: number, what: string): Uint8Array {
   return bytes;
 }
 
+/** The microseconds packed big-endian in three state bytes from `at`. */
+function microsecondsAt(b: Uint8Array, at: number): number {
+  return (b[at] << 16) | (b[at + 1] << 8) | b[at + 2];
+}
+
+/** Microseconds as the three big-endian state bytes. */
+function microsecondBytes(us: number): [number, number, number] {
+  return [us >> 16, (us >> 8) & 0xff, us & 0xff];
+}
+
 function isState(value: unknown): value is State {
   return value instanceof Uint8Array || typeof value === 'string';
 }
@@ -116,7 +126,7 @@ export class PyTime {
       const b = stateBytes(hour, 6, 'time');
       tzinfo = minute ?? null;
       fold = b[0] >> 7;
-      [hour, minute, second, microsecond] = [b[0] & 0x7f, b[1], b[2], (b[3] << 16) | (b[4] << 8) | b[5]];
+      [hour, minute, second, microsecond] = [b[0] & 0x7f, b[1], b[2], microsecondsAt(b, 3)];
     }
     this.hour = int(hour, 'hour');
     this.minute = int(minute ?? 0, 'minute');
@@ -127,9 +137,8 @@ export class PyTime {
   }
 
   __reduce_ex__(protocol: number): [unknown, unknown[]] {
-    const us = this.microsecond;
     const hour = this.hour | (protocol > 3 && this.fold ? 0x80 : 0);
-    const state = Uint8Array.of(hour, this.minute, this.second, us >> 16, (us >> 8) & 0xff, us & 0xff);
+    const state = Uint8Array.of(hour, this.minute, this.second, ...microsecondBytes(this.microsecond));
     return [PyTime, this.tzinfo ? [state, this.tzinfo] : [state]];
   }
 }
@@ -154,7 +163,7 @@ export class PyDateTime {
       const b = stateBytes(year, 10, 'datetime');
       tzinfo = month ?? null;
       fold = b[2] >> 7;
-      [year, month, day, hour, minute, second, microsecond] = [b[0] * 256 + b[1], b[2] & 0x7f, b[3], b[4], b[5], b[6], (b[7] << 16) | (b[8] << 8) | b[9]];
+      [year, month, day, hour, minute, second, microsecond] = [b[0] * 256 + b[1], b[2] & 0x7f, b[3], b[4], b[5], b[6], microsecondsAt(b, 7)];
     }
     this.year = int(year, 'year');
     this.month = int(month, 'month');
@@ -183,9 +192,8 @@ export class PyDateTime {
   }
 
   __reduce_ex__(protocol: number): [unknown, unknown[]] {
-    const us = this.microsecond;
     const month = this.month | (protocol > 3 && this.fold ? 0x80 : 0);
-    const state = Uint8Array.of(this.year >> 8, this.year & 0xff, month, this.day, this.hour, this.minute, this.second, us >> 16, (us >> 8) & 0xff, us & 0xff);
+    const state = Uint8Array.of(this.year >> 8, this.year & 0xff, month, this.day, this.hour, this.minute, this.second, ...microsecondBytes(this.microsecond));
     return [PyDateTime, this.tzinfo ? [state, this.tzinfo] : [state]];
   }
 }
