@@ -1,7 +1,7 @@
 // Classifies a str payload for the JS side, which makes the string: pure
 // ASCII (fast path), UTF-8 with UTF-8-encoded surrogates (CPython writes str
 // with 'surrogatepass'; TextDecoder would replace them), or invalid.
-import { StrFlag } from "../src/tape";
+import { Scratch, StrFlag } from "../src/tape";
 
 /** Flags found by the last classify() call. */
 export let classifiedFlags: u32 = 0;
@@ -10,24 +10,60 @@ export let classifiedFlags: u32 = 0;
   return (b & 0xc0) == 0x80;
 }
 
+const HIGH_BITS: u64 = 0x8080808080808080;
+const LOW_SEVEN: u64 = 0x7f7f7f7f7f7f7f7f;
+
+/**
+ * Skips [p, q) while it is ASCII or the two-byte sequences of U+0080..U+00FF
+ * (C2/C3 then a continuation byte): 8 bytes a step, without a branch per byte
+ * (random latin-1 text, such as bytes pickled at protocols 0–2, mispredicts
+ * every per-byte branch). Clears StrFlag.ASCII in `classifiedFlags` if it met
+ * a sequence; returns where it stopped: at q, or before the first byte it
+ * cannot vouch for (a sequence it does not know, or one cut by the word end).
+ */
+function skipLatin1(p: usize, q: usize): usize {
+  let pending: u64 = 0; // a C2/C3 at the previous word's last byte, as bit 7
+  let seen: u64 = 0;
+  while (p + 8 <= q) {
+    const word = load<u64>(p);
+    const high = word & HIGH_BITS;
+    // 10xxxxxx: bit 7 set, bit 6 clear
+    const continuation = high & ~(word << 1);
+    // bytes equal to C2 or C3, found as zero bytes of the XOR (exact, no borrows across bytes)
+    const x = (word ^ 0xc2c2c2c2c2c2c2c2) & 0xfefefefefefefefe;
+    const lead = ~(((x & LOW_SEVEN) + LOW_SEVEN) | x | LOW_SEVEN);
+    if ((high & ~continuation & ~lead) != 0 || continuation != ((lead << 8) | pending)) break;
+    pending = lead >> 56;
+    seen |= high;
+    p += 8;
+  }
+  if (seen != 0) classifiedFlags &= ~StrFlag.ASCII;
+  return pending != 0 ? p - 1 : p;
+}
+
 /**
  * Classifies [p, q), adding to `flags`. Stops before a sequence that is cut at
- * q unless `final` (then it is invalid) and returns where it stopped. Invalid
- * bytes set StrFlag.INVALID and are skipped one at a time, so that Python 2
- * strings (which may be latin-1) can still be scanned to their end.
+ * q unless `final` (then it is invalid) and returns where it stopped. The
+ * first invalid byte sets StrFlag.INVALID and ends the classification (the
+ * other flags no longer matter: a STR so flagged is an error, a Python 2
+ * string is then neither ASCII nor UTF-8).
  */
 export function classify(p: usize, q: usize, flags: u32, final: bool): usize {
+  classifiedFlags = flags;
+  if (flags & StrFlag.INVALID) return q;
   while (p < q) {
-    if (p + 8 <= q && (load<u64>(p) & 0x8080808080808080) == 0) {
-      p += 8;
-      continue;
+    if (classifiedFlags & StrFlag.LATIN1) {
+      p = skipLatin1(p, q);
+    } else {
+      while (p + 8 <= q && (load<u64>(p) & HIGH_BITS) == 0) p += 8;
     }
+    if (p >= q) break;
     const b0 = <u32>load<u8>(p);
     if (b0 < 0x80) {
       p++;
       continue;
     }
-    flags &= ~StrFlag.ASCII;
+    classifiedFlags &= ~StrFlag.ASCII;
     let n: usize = 0;
     let lo: u32 = 0x80;
     let hi: u32 = 0xbf;
@@ -41,29 +77,70 @@ export function classify(p: usize, q: usize, flags: u32, final: bool): usize {
       if (b0 == 0xf0) lo = 0x90;
       else if (b0 == 0xf4) hi = 0x8f;
     }
-    if (n == 0) {
-      flags |= StrFlag.INVALID;
-      p++;
-      continue;
+    if (p + n > q && n != 0 && !final) break;
+    let ok = n != 0 && p + n <= q;
+    if (ok) {
+      const b1 = <u32>load<u8>(p, 1);
+      ok = b1 >= lo && b1 <= hi;
+      for (let i: usize = 2; i < n; i++) ok = ok && isContinuation(load<u8>(p + i));
+      if (ok && b0 == 0xed && b1 >= 0xa0) classifiedFlags |= StrFlag.SURROGATES;
     }
-    if (p + n > q) {
-      if (!final) break;
-      flags |= StrFlag.INVALID;
-      p++;
-      continue;
-    }
-    const b1 = <u32>load<u8>(p, 1);
-    let ok = b1 >= lo && b1 <= hi;
-    for (let i: usize = 2; i < n; i++) ok = ok && isContinuation(load<u8>(p + i));
     if (!ok) {
-      flags |= StrFlag.INVALID;
-      p++;
-      continue;
+      classifiedFlags |= StrFlag.INVALID;
+      return q;
     }
-    if (b0 == 0xed && b1 >= 0xa0) flags |= StrFlag.SURROGATES;
-    if (b0 > 0xc3) flags &= ~StrFlag.LATIN1;
+    if (b0 > 0xc3) classifiedFlags &= ~StrFlag.LATIN1;
     p += n;
   }
-  classifiedFlags = flags;
   return p;
+}
+
+let foldArea: usize = 0;
+
+/** The address of foldLatin1's scratch (allocated on first use). */
+export function foldScratch(): usize {
+  if (foldArea == 0) foldArea = heap.alloc(<usize>Scratch.FOLD_CHUNK * 2);
+  return foldArea;
+}
+
+/** Stores the byte of `folded` at bit `shift`; moves `out` on if `keep` has that byte's bit 0. */
+@inline function keepByte(out: usize, folded: u64, keep: u64, shift: u64): usize {
+  store<u8>(out, <u8>(folded >> shift));
+  return out + <usize>((keep >> shift) & 1);
+}
+
+/**
+ * Folds n bytes of UTF-8 that the scan classified StrFlag.LATIN1 (ASCII and
+ * C2/C3 pairs, neither starting nor ending inside a pair) from the scratch's
+ * first half to one byte a character in its second half; returns how many
+ * characters. Eight bytes a step with no branch on their values (random
+ * latin-1 would mispredict one per byte): each byte is folded with the byte
+ * after it where it is a lead, then every byte but continuations is stored.
+ */
+export function foldLatin1(n: u32): u32 {
+  const end = foldArea + n;
+  let out = foldArea + Scratch.FOLD_CHUNK;
+  const to = out;
+  for (let p = foldArea; p < end; p += 8) {
+    const word = load<u64>(p); // past `end` (at most 7 bytes of the output half): never stored
+    const next = load<u64>(p + 1);
+    const high = word & HIGH_BITS;
+    const continuation = high & ~(word << 1);
+    const lead = high & (word << 1); // 11xxxxxx: only C2/C3 here
+    const leadBytes = (lead >> 7) * 0xff;
+    const folded = (word & ~leadBytes) | ((((word & 0x0303030303030303) << 6) | (next & 0x3f3f3f3f3f3f3f3f)) & leadBytes);
+    // a bit per byte: 1 unless a continuation or past the end
+    let keep = ~(continuation >> 7) & 0x0101010101010101;
+    if (end - p < 8) keep &= (<u64>1 << (<u64>(end - p) << 3)) - 1;
+    // unrolled by hand: three times as fast as a loop over k here
+    out = keepByte(out, folded, keep, 0);
+    out = keepByte(out, folded, keep, 8);
+    out = keepByte(out, folded, keep, 16);
+    out = keepByte(out, folded, keep, 24);
+    out = keepByte(out, folded, keep, 32);
+    out = keepByte(out, folded, keep, 40);
+    out = keepByte(out, folded, keep, 48);
+    out = keepByte(out, folded, keep, 56);
+  }
+  return <u32>(out - to);
 }

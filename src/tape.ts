@@ -182,3 +182,8 @@ export const enum Field {
   /** Number of fields. */
   COUNT = 23,
 }
+
+export const enum Scratch {
+  /** Bytes foldLatin1 takes a call: its scratch holds that much input, then as much output. */
+  FOLD_CHUNK = 65536,
+}

@@ -14,6 +14,8 @@ interface CoreExports {
   newSession(windowCap: number, tapeCap: number, arenaCap: number): number;
   resizeWindow(session: number, cap: number): void;
   freeSession(session: number): void;
+  foldScratch(): number;
+  foldLatin1(length: number): number;
 }
 
 function decodeBase64(text: string): Uint8Array {
@@ -43,7 +45,7 @@ try {
  */
 export const core: CoreExports = bound
   ? { ...(bound.loadedModule.instance.exports as unknown as CoreExports) }
-  : { memory: new WebAssembly.Memory({ initial: 0 }), scan: notReady, encode: notReady, newSession: notReady, resizeWindow: notReady, freeSession: notReady };
+  : { memory: new WebAssembly.Memory({ initial: 0 }), scan: notReady, encode: notReady, newSession: notReady, resizeWindow: notReady, freeSession: notReady, foldScratch: notReady, foldLatin1: notReady };
 
 /** Makes the wasm core ready where importing could not (browsers' main thread); resolves at once where it is ready. */
 export async function init(): Promise<void> {

@@ -1,0 +1,94 @@
+// The scan's UTF-8 classification and the wasm fold of latin-1 strs, against
+// Node's own UTF-8 decoder: random mixes of every sequence length, lengths on
+// both sides of the 8-byte steps, pairs cut at the 64 KiB window and fold-chunk
+// boundaries, and invalid bytes put anywhere.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loads, UnpicklingError } from 'pickle-wasm';
+
+// A small seeded generator (mulberry32), so that a failure can be replayed.
+function random(seed) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const RANGES = {
+  ascii: [0x00, 0x7f],
+  latin1: [0x80, 0xff],
+  bmp: [0x100, 0xd7ff],
+  astral: [0x10000, 0x10ffff],
+};
+
+function text(next, length, kinds) {
+  let out = '';
+  while (out.length < length) {
+    const [lo, hi] = RANGES[kinds[Math.floor(next() * kinds.length)]];
+    out += String.fromCodePoint(lo + Math.floor(next() * (hi - lo + 1)));
+  }
+  return out;
+}
+
+const u32 = (n) => { const b = Buffer.alloc(4); b.writeUInt32LE(n); return b; };
+const binunicode = (utf8) => Buffer.concat([Buffer.from([0x58]), u32(utf8.length), utf8]);
+const strPickle = (utf8, prefix = 0) =>
+  // `prefix` bytes of a BINBYTES before the str move it across the 64 KiB window boundary
+  Buffer.concat([Buffer.from([0x80, 0x03, 0x42]), u32(prefix), Buffer.alloc(prefix, 0x61), Buffer.from([0x30]), binunicode(utf8), Buffer.from('.')]);
+
+test('strs of random characters load as Node decodes their UTF-8', () => {
+  const next = random(11);
+  const mixes = [['ascii'], ['latin1'], ['ascii', 'latin1'], ['ascii', 'bmp'], ['latin1', 'bmp', 'astral'], ['ascii', 'latin1', 'bmp', 'astral']];
+  for (const kinds of mixes) {
+    for (let length = 0; length < 300; length += 1 + Math.floor(next() * 7)) {
+      const value = text(next, length, kinds);
+      assert.equal(loads(strPickle(Buffer.from(value, 'utf8'))), value, `${kinds} ${length}`);
+    }
+  }
+});
+
+test('long latin-1 strs load whole where a pair straddles a window or fold chunk', () => {
+  const next = random(12);
+  const body = Buffer.from(text(next, 150_000, ['ascii', 'latin1', 'latin1']), 'utf8');
+  for (let prefix = 65_500; prefix < 65_520; prefix++) {
+    for (const start of [0, 1]) {
+      const utf8 = body.subarray(start);
+      const value = loads(strPickle(utf8, prefix));
+      assert.equal(value, utf8.toString('utf8'), `prefix ${prefix}, start ${start}`);
+    }
+  }
+});
+
+test('bytes pickled at protocol 2 (_codecs.encode of a latin-1 str) come back byte for byte', () => {
+  const next = random(13);
+  for (const length of [1, 63, 64, 65, 4096, 65_535, 65_536, 65_537, 200_001]) {
+    const raw = Buffer.alloc(length);
+    for (let i = 0; i < length; i++) raw[i] = Math.floor(next() * 256);
+    const pickle = Buffer.concat([
+      Buffer.from('\x80\x02c_codecs\nencode\n', 'latin1'),
+      binunicode(Buffer.from(raw.toString('latin1'), 'utf8')),
+      binunicode(Buffer.from('latin1')),
+      Buffer.from('\x86R.', 'latin1'),
+    ]);
+    assert.deepEqual(Buffer.from(loads(pickle)), raw, `length ${length}`);
+  }
+});
+
+test('an invalid byte anywhere in a str is an UnpicklingError', () => {
+  const next = random(14);
+  const bad = [[0x80], [0xbf], [0xc0, 0x80], [0xc1, 0xbf], [0xc2], [0xc3, 0x41], [0xe0, 0x80, 0x80], [0xf5, 0x80, 0x80, 0x80], [0xff]];
+  for (const kinds of [['ascii'], ['latin1'], ['ascii', 'latin1', 'bmp']]) {
+    for (let round = 0; round < 60; round++) {
+      const valid = Buffer.from(text(next, 1 + Math.floor(next() * 200), kinds), 'utf8');
+      // cut only between characters: before a byte that is not a continuation
+      let at = Math.floor(next() * (valid.length + 1));
+      while (at < valid.length && (valid[at] & 0xc0) === 0x80) at++;
+      const inserted = Buffer.from(bad[round % bad.length]);
+      const utf8 = Buffer.concat([valid.subarray(0, at), inserted, valid.subarray(at)]);
+      assert.throws(() => loads(strPickle(utf8)), (error) => error instanceof UnpicklingError && /UTF-8|utf-8/.test(error.message),
+        `${[...inserted].map((b) => b.toString(16))} at ${at} of ${valid.length}`);
+    }
+  }
+});
