@@ -5,6 +5,9 @@ import { getField, setField } from "./session";
 
 export { scan, errorReason } from "./scanner";
 export { foldScratch, foldLatin1 } from "./utf8";
+
+/** Bytes allocated past a window's end, so that an 8-byte load anywhere in it stays in its block. */
+const WINDOW_SLACK: usize = 8;
 export { encode } from "./encoder";
 
 
@@ -16,7 +19,7 @@ export function newSession(windowCap: u32, tapeCap: u32, arenaCap: u32): usize {
   const size = <usize>Field.COUNT << 2;
   const session = heap.alloc(size);
   memory.fill(session, 0, size);
-  setField(session, Field.WINDOW, <u32>heap.alloc(windowCap));
+  setField(session, Field.WINDOW, <u32>heap.alloc(windowCap + WINDOW_SLACK));
   setField(session, Field.WINDOW_CAP, windowCap);
   setField(session, Field.TAPE, <u32>heap.alloc(<usize>tapeCap * Layout.RECORD_BYTES));
   setField(session, Field.TAPE_CAP, tapeCap);
@@ -29,7 +32,7 @@ export function newSession(windowCap: u32, tapeCap: u32, arenaCap: u32): usize {
 /** Replaces the window by an empty one of `cap` bytes (for lines longer than the window). */
 export function resizeWindow(session: usize, cap: u32): void {
   heap.free(getField(session, Field.WINDOW));
-  setField(session, Field.WINDOW, <u32>heap.alloc(cap));
+  setField(session, Field.WINDOW, <u32>heap.alloc(cap + WINDOW_SLACK));
   setField(session, Field.WINDOW_CAP, cap);
   setField(session, Field.WINDOW_LEN, 0);
 }
