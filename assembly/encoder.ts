@@ -53,25 +53,47 @@ function textOp(op: u32, v: i64): void {
   byte(0x0a);
 }
 
+/**
+ * The shortest binary form of v at p: BININT1, BININT2, BININT (protocol 1+),
+ * LONG1 with the fewest two's complement bytes, as pickle.encode_long (2+).
+ * Returns the bytes written; 0 if v needs a text form (protocol 1, over 32 bits).
+ */
+@inline function binaryInt(p: usize, v: i64): u32 {
+  if (v >= 0 && v <= 0xff) {
+    store<u8>(p, Op.BININT1);
+    store<u8>(p, <u8>v, 1);
+    return 2;
+  }
+  if (v >= 0 && v <= 0xffff) {
+    store<u8>(p, Op.BININT2);
+    store<u16>(p, <u16>v, 1);
+    return 3;
+  }
+  if (v >= -0x80000000 && v <= 0x7fffffff) {
+    store<u8>(p, Op.BININT);
+    store<u32>(p, <u32>v, 1);
+    return 5;
+  }
+  if (protocol < 2) return 0;
+  const n = <u32>(72 - clz<i64>(v < 0 ? ~v : v)) >> 3; // bits with the sign, in whole bytes
+  store<u8>(p, Op.LONG1);
+  store<u8>(p, n, 1);
+  store<i64>(p, v, 2); // all 8 bytes: those past n are overwritten by what follows
+  return 2 + n;
+}
+
 function writeInt(v: i64): void {
-  if (protocol >= 1) {
-    if (v >= 0 && v <= 0xff) { byte(Op.BININT1); byte(<u32>v); return; }
-    if (v >= 0 && v <= 0xffff) { byte(Op.BININT2); u16le(<u32>v); return; }
-    if (v >= -0x80000000 && v <= 0x7fffffff) { byte(Op.BININT); u32le(<u32>v); return; }
+  const written = protocol >= 1 ? binaryInt(out + len, v) : 0;
+  if (written != 0) {
+    len += written;
+  } else if (v >= -0x80000000 && v <= 0x7fffffff) {
+    textOp(Op.INT, v);
+  } else {
+    byte(Op.LONG);
+    decimal(v);
+    byte(0x4c); // L
+    byte(0x0a);
   }
-  if (protocol >= 2) { // LONG1 with the fewest two's complement bytes, as pickle.encode_long
-    let n: u32 = 1;
-    while (n < 8 && (v >> (n * 8 - 1)) != 0 && (v >> (n * 8 - 1)) != -1) n++;
-    byte(Op.LONG1);
-    byte(n);
-    for (let i: u32 = 0; i < n; i++) byte(<u32>(v >> (i * 8)) & 0xff);
-    return;
-  }
-  if (v >= -0x80000000 && v <= 0x7fffffff) { textOp(Op.INT, v); return; }
-  byte(Op.LONG);
-  decimal(v);
-  byte(0x4c); // L
-  byte(0x0a);
 }
 
 /** NEWTRUE / NEWFALSE, or INT 01 / INT 00 before protocol 2. */
@@ -143,6 +165,42 @@ function commitFrame(): void {
   frameStart = <u32>Frame.NONE;
 }
 
+const INTEGER_NUMBER: u32 = Rec.NUMBER | (RecFlag.INTEGER << Layout.FLAGS_SHIFT);
+
+/**
+ * Writes the run of NUMBER and INT64 records from `index` (floats, and ints
+ * that binaryInt writes), while the window has room and
+ * the open frame is below its target; returns the index of the first record
+ * it left to the general loop. A run of numbers is most of a large numeric
+ * pickle: this keeps the output length in a local and skips the switch
+ * (1M floats: 15 -> 4 ms).
+ */
+function writeNumberRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
+  let at = len;
+  const frameEnd = frameStart == <u32>Frame.NONE ? U32.MAX_VALUE : frameStart + <u32>Frame.TARGET;
+  const end = min(limit, frameEnd);
+  for (; index < count && at < end; index++) {
+    const record = tape + <usize>index * Layout.RECORD_BYTES;
+    const head = load<u32>(record);
+    const p = out + at;
+    if (head == Rec.NUMBER) {
+      store<u8>(p, Op.BINFLOAT);
+      store<u64>(p, bswap<u64>(load<u64>(record, 8)), 1);
+      at += 9;
+      continue;
+    }
+    let v: i64;
+    if (head == INTEGER_NUMBER) v = <i64>load<f64>(record, 8);
+    else if (head == Rec.INT64) v = load<i64>(record, 8);
+    else break;
+    const written = binaryInt(p, v);
+    if (written == 0) break;
+    at += written;
+  }
+  len = at;
+  return index;
+}
+
 /** Writes records POS..TAPE_LEN of the session's tape into its output window. */
 export function encode(s: usize): i32 {
   useSession(s);
@@ -160,6 +218,15 @@ export function encode(s: usize): i32 {
     const record = tape + <usize>index * Layout.RECORD_BYTES;
     const head = load<u32>(record);
     const kind = head & 0xff;
+    if ((kind == Rec.NUMBER || kind == Rec.INT64) && protocol >= 1 && len + 64 <= cap) {
+      openFrame();
+      const next = writeNumberRun(tape, index, count, cap - 64);
+      if (next != index) {
+        index = next;
+        if (frameStart != <u32>Frame.NONE && len - frameStart >= <u32>Frame.TARGET) commitFrame();
+        continue;
+      }
+    }
     const external = ((head >>> Layout.FLAGS_SHIFT) & RecFlag.EXTERNAL) != 0;
     const a = load<u32>(record, 8);
     const b = load<u32>(record, 12);
