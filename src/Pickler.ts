@@ -5,7 +5,7 @@
 import { reverseFixImport } from './compat.js';
 import { builtins, codecsEncode, newobj, newobjEx, reconstructor } from './builtins.js';
 import { classFromSource, functionFromSource, staticsOf } from './byValue.js';
-import { EncodeSession } from './encodeSession.js';
+import { EncodeSession, isInteger } from './encodeSession.js';
 import { PicklingError } from './errors.js';
 import { isClass, typeName } from './objects.js';
 import { Op } from './opcodes.js';
@@ -130,10 +130,6 @@ function defaultState(value: object): Record<string, unknown> | null {
   return Object.fromEntries(keys.map((key) => [key, (value as Record<string, unknown>)[key]]));
 }
 
-function isInteger(value: number): boolean {
-  return Number.isSafeInteger(value) && !Object.is(value, -0);
-}
-
 /** Python's repr of a float, as FLOAT's argument (Python's float() reads JS's shortest form too). */
 function floatText(value: number): string {
   if (Number.isNaN(value)) return 'nan';
@@ -231,6 +227,8 @@ export class Pickler {
   /** Writes the items of open frames until none is left, a batch at a time. */
   private run(): void {
     const frames = this.frames;
+    const session = this.session!;
+    const numbersInBulk = this.protocol >= 1 && this.persistentIdHook === undefined;
     while (frames.length > 0) {
       const frame = frames[frames.length - 1];
       if (frame.index === frame.batchEnd) {
@@ -254,7 +252,11 @@ export class Pickler {
           else this.save(item);
         }
       } else {
-        while (frame.index < end && frames.length === depth) this.save(items[frame.index++]);
+        while (frame.index < end && frames.length === depth) {
+          // runs of numbers (most of a numeric list) skip save()'s hooks and dispatch
+          if (numbersInBulk) frame.index = session.numbers(items, frame.index, end);
+          if (frame.index < end) this.save(items[frame.index++]);
+        }
       }
     }
   }
@@ -424,8 +426,7 @@ export class Pickler {
   // --- atoms ---
 
   private saveNumber(value: number): void {
-    if (isInteger(value)) return this.session!.number(value, true);
-    if (this.protocol >= 1) return this.session!.number(value, false);
+    if (this.protocol >= 1 || isInteger(value)) return this.session!.number(value);
     this.session!.latin1Payload(Rec.FLOAT_TEXT, floatText(value), '\n');
   }
 

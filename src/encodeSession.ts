@@ -25,6 +25,11 @@ function allocate(size: number): Uint8Array {
 }
 const pool: EncodeSession[] = [];
 
+/** Is `value` written as an int? Python's -0.0 is a float; beyond 2^53, JS numbers stand for floats. */
+export function isInteger(value: number): boolean {
+  return Number.isSafeInteger(value) && !Object.is(value, -0);
+}
+
 export class EncodeSession {
   readonly ptr: number;
   /** Word index of the tape and byte offset of the arena in wasm memory (fixed for the session's life). */
@@ -89,11 +94,22 @@ export class EncodeSession {
     u32[w + 3] = b;
   }
 
-  /** A NUMBER record: an int (exact as f64) or a float. */
-  number(value: number, integer: boolean): void {
+  /** A NUMBER record: an int (exact as f64) or a float (written in binary: protocol 1+). */
+  number(value: number): void {
     const w = this.next();
-    memory.u32[w] = integer ? Rec.NUMBER | (RecFlag.INTEGER << Layout.FLAGS_SHIFT) : Rec.NUMBER;
+    memory.u32[w] = isInteger(value) ? Rec.NUMBER | (RecFlag.INTEGER << Layout.FLAGS_SHIFT) : Rec.NUMBER;
     memory.f64[(w >>> 1) + 1] = value;
+  }
+
+  /** number() for items[from..to) while they are numbers; returns the index of the first that is not. */
+  numbers(items: ArrayLike<unknown>, from: number, to: number): number {
+    let i = from;
+    for (; i < to; i++) {
+      const value = items[i];
+      if (typeof value !== 'number') break;
+      this.number(value);
+    }
+    return i;
   }
 
   int64(value: bigint): void {
