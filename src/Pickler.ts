@@ -6,6 +6,7 @@ import { reverseFixImport } from './compat.js';
 import { builtins, codecsEncode, newobj, newobjEx, reconstructor } from './builtins.js';
 import { classFromSource, functionFromSource, staticsOf } from './byValue.js';
 import { EncodeSession, isInteger } from './encodeSession.js';
+import { CACHED_LENGTH, StringMemo } from './stringMemo.js';
 import { PicklingError } from './errors.js';
 import { isClass, typeName } from './objects.js';
 import { Op } from './opcodes.js';
@@ -51,8 +52,7 @@ export interface DumpOptions {
 }
 
 export const DEFAULT_PROTOCOL = 5;
-/** Strings up to this length are memoized by value, and how many lookups decide whether that pays (see saveString). */
-const SHARED_STRING_LENGTH = 64;
+/** How many lookups of non-key strs decide whether memoizing them pays (see saveString). */
 const SHARING_PROBE = 2048;
 /** Python's limit for int-to-text conversion (sys.int_info.default_max_str_digits). */
 const MAX_INT_DIGITS = 4300;
@@ -162,8 +162,11 @@ export class Pickler {
 
   private session: EncodeSession | null = null;
   private frames: Frame[] = [];
-  /** Objects (by identity) and strings (by value) already written, and their memo index. */
+  /** Objects (by identity) and dict keys (by value) already written, and their memo index. */
   private memo = new Map<unknown, number>();
+  private memoCount = 0;
+  /** Short strs already written, by value (a cache: it may forget). */
+  private strings = new StringMemo();
   /** Globals already written, by "module\nqualname" (stubs of one class are distinct objects). */
   private globals = new Map<string, number>();
   /** Whether non-key strings are still memoized by value, and how that has paid so far. */
@@ -204,6 +207,8 @@ export class Pickler {
     this.session = session;
     this.frames = [];
     this.memo = new Map();
+    this.memoCount = 0;
+    this.strings = new StringMemo();
     this.globals = new Map();
     this.shareValues = true;
     this.valueLookups = this.valueHits = 0;
@@ -446,16 +451,18 @@ export class Pickler {
   /**
    * A str. Equal strings are written once, as Python does for the strings it
    * shares (interned dict keys, constants, one object referenced twice): dict
-   * keys always; other strings of up to SHARED_STRING_LENGTH while sharing
-   * pays — after the first SHARING_PROBE such lookups, if almost none hit, a
-   * dump stops looking (a Map lookup per unique string costs more than
-   * CPython's whole save of it).
+   * keys always (StringMemo, then the memo Map); other strings of up to
+   * CACHED_LENGTH through StringMemo while sharing pays — after the first
+   * SHARING_PROBE such lookups, if almost none hit, a dump stops looking and
+   * stops memoizing them.
    */
   private saveString(value: string, isKey: boolean): void {
-    const shared = isKey || (this.shareValues && value.length <= SHARED_STRING_LENGTH);
+    const cacheable = value.length <= CACHED_LENGTH;
+    const shared = isKey || (this.shareValues && cacheable);
     if (shared) {
-      const index = this.memo.get(value);
-      if (index !== undefined) {
+      let index = cacheable ? this.strings.get(value) : -1;
+      if (index < 0 && isKey) index = this.memo.get(value) ?? -1;
+      if (index >= 0) {
         if (!isKey) this.valueHits++;
         return this.session!.record(Rec.GET, index);
       }
@@ -463,14 +470,22 @@ export class Pickler {
     }
     if (this.protocol === 0) this.session!.latin1Payload(Rec.UNICODE_RAW, rawUnicodeEscape(value), '\n');
     else this.session!.utf8Payload(Rec.STR, value);
-    if (shared) this.memoize(value);
+    if (!shared) return;
+    const index = this.newMemoEntry();
+    if (cacheable) this.strings.set(value, index);
+    if (isKey) this.memo.set(value, index);
   }
 
   private memoize(value: unknown): void {
-    const index = this.memo.size;
-    this.memo.set(value, index);
+    this.memo.set(value, this.newMemoEntry());
+  }
+
+  /** Writes the PUT (or MEMOIZE) of the memo's next entry; returns its index. */
+  private newMemoEntry(): number {
+    const index = this.memoCount++;
     if (this.protocol >= 4) this.op(Op.MEMOIZE);
     else this.session!.record(Rec.PUT, index);
+    return index;
   }
 
   /** The memo's GET for an object that was memoized while its parts were written (a tuple in a cycle). */
@@ -626,7 +641,7 @@ export class Pickler {
       const text = `${module}\n${qualname}`;
       this.session!.utf8Payload(Op.GLOBAL, text, '\n');
     }
-    this.globals.set(name, this.memo.size);
+    this.globals.set(name, this.memoCount);
     this.memoize(value);
   }
 

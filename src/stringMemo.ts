@@ -1,0 +1,40 @@
+// Strs a dump has written, by value → their memo index, for writing an equal
+// str again as a GET (CPython shares the str objects its data shares: interned
+// keys, constants). A direct-mapped cache, not a Map: a Map that grows with
+// every new str cost more than CPython's whole save of a record. A collision
+// only means a str is written again; dict keys also fall back on the memo Map
+// (see Pickler), so that they are always shared.
+const SLOTS = 4096;
+/** Longer strs are not cached (the cache would keep them alive between dumps). */
+export const CACHED_LENGTH = 64;
+
+const strings: (string | undefined)[] = new Array(SLOTS).fill(undefined);
+const indices = new Int32Array(SLOTS);
+/** Which dump wrote each slot: a dump only sees its own entries, so nested dumps cannot mix memo indices. */
+const owners = new Float64Array(SLOTS); // counts past 2^32 dumps without wrapping
+let dumps = 0;
+
+/** FNV-1a over the UTF-16 code units (at most CACHED_LENGTH of them). */
+function slotOf(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h ^ (h >>> 16)) & (SLOTS - 1);
+}
+
+export class StringMemo {
+  private readonly owner = ++dumps;
+
+  /** The memo index of an equal str written earlier by this dump, or -1. */
+  get(text: string): number {
+    const slot = slotOf(text);
+    return owners[slot] === this.owner && strings[slot] === text ? indices[slot] : -1;
+  }
+
+  /** Notes that `text` (at most CACHED_LENGTH long) is in the memo at `index`. */
+  set(text: string, index: number): void {
+    const slot = slotOf(text);
+    strings[slot] = text;
+    indices[slot] = index;
+    owners[slot] = this.owner;
+  }
+}
