@@ -102,6 +102,30 @@ test('re-entrant: loads and dumps from inside every callback', () => {
   assert.equal(loads(overridden, { registry })[0].redumped.s, 'deep');
 });
 
+test('re-entrant: a dump inside a dump keeps its own shared strings', () => {
+  // The inner dumps write the outer's strings first and at other memo indices;
+  // the outer must not take their GETs for its own.
+  const words = ['alpha', 'beta', 'gamma', 'delta'];
+  const inners = [];
+  const value = [...words, { inner: true }, ...words, ...words];
+  const registry = new Registry().register('builtins', 'list', Array);
+  for (const protocol of [0, 2, 4, 5]) {
+    const outer = dumps(value, {
+      protocol,
+      registry,
+      reducerOverride: (obj) => {
+        if (obj === null || typeof obj !== 'object' || !('inner' in obj)) return undefined;
+        const inner = dumps(['zeta', ...[...words].reverse(), 'zeta'], { protocol });
+        inners.push(inner);
+        return [Array, []];
+      },
+    });
+    const loaded = loads(outer, { registry });
+    assert.deepEqual(loaded.filter((x) => typeof x === 'string'), [...words, ...words, ...words]);
+  }
+  for (const inner of inners) assert.deepEqual(loads(inner), ['zeta', 'delta', 'gamma', 'beta', 'alpha', 'zeta']);
+});
+
 test('re-entrant: interleaved streaming loads do not share state', async () => {
   const a = Buffer.concat([dumps([1, 'a']), dumps({ x: 1 })]);
   const b = Buffer.concat([dumps(['b', 2], { protocol: 0 }), dumps(new Uint8Array([9]))]);
