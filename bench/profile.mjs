@@ -40,6 +40,6 @@ for (let i = 0; i < runs; i++) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const [total, wasm] = [median(totals), median(wasms)];
 console.log(
-  `${file} ${flags.includes('--dumps') ? 'dumps' : 'loads'}: median ${total.toFixed(3)} ms (min ${Math.min(...totals).toFixed(3)}); ` +
+  `${file} ${flags.includes('--dumps') ? 'dumps' : 'loads'}: median ${total.toFixed(3)} ms (min ${totals.reduce((a, b) => Math.min(a, b)).toFixed(3)}); ` +
     `wasm ${wasm.toFixed(3)} ms (${((100 * wasm) / total).toFixed(0)}%), JS ${(total - wasm).toFixed(3)} ms`,
 );

@@ -161,14 +161,14 @@ export class Pickler {
   persistentId?(obj: unknown): unknown;
 
   private session: EncodeSession | null = null;
-  private frames: Frame[] = [];
+  private readonly frames: Frame[] = [];
   /** Objects (by identity) and dict keys (by value) already written, and their memo index. */
-  private memo = new Map<unknown, number>();
+  private readonly memo = new Map<unknown, number>();
   private memoCount = 0;
   /** Short strs already written, by value (a cache: it may forget). */
   private strings = new StringMemo();
   /** Globals already written, by "module\nqualname" (stubs of one class are distinct objects). */
-  private globals = new Map<string, number>();
+  private readonly globals = new Map<string, number>();
   /** Whether non-key strings are still memoized by value, and how that has paid so far. */
   private shareValues = true;
   private valueLookups = 0;
@@ -205,11 +205,8 @@ export class Pickler {
     const session = EncodeSession.acquire();
     session.maxBytes = this.options.maxBytes ?? 2 ** 32 - 1;
     this.session = session;
-    this.frames = [];
-    this.memo = new Map();
     this.memoCount = 0;
     this.strings = new StringMemo();
-    this.globals = new Map();
     this.shareValues = true;
     this.valueLookups = this.valueHits = 0;
     try {
@@ -222,9 +219,11 @@ export class Pickler {
     } catch (error) {
       throw this.located(error);
     } finally {
+      // emptied, not replaced: a Pickler that dumps again reuses them; nothing written stays reachable
       this.session = null;
-      this.frames = [];
-      this.memo = new Map();
+      this.frames.length = 0;
+      this.memo.clear();
+      this.globals.clear();
       session.release();
     }
   }
@@ -451,29 +450,25 @@ export class Pickler {
   /**
    * A str. Equal strings are written once, as Python does for the strings it
    * shares (interned dict keys, constants, one object referenced twice): dict
-   * keys always (StringMemo, then the memo Map); other strings of up to
-   * CACHED_LENGTH through StringMemo while sharing pays — after the first
-   * SHARING_PROBE such lookups, if almost none hit, a dump stops looking and
-   * stops memoizing them.
+   * keys always (the memo Map); other strings of up to CACHED_LENGTH through
+   * StringMemo while sharing pays — after the first SHARING_PROBE such
+   * lookups, if almost none hit, a dump stops looking and memoizing them.
    */
   private saveString(value: string, isKey: boolean): void {
-    const cacheable = value.length <= CACHED_LENGTH;
-    const shared = isKey || (this.shareValues && cacheable);
-    if (shared) {
-      let index = cacheable ? this.strings.get(value) : -1;
-      if (index < 0 && isKey) index = this.memo.get(value) ?? -1;
+    const cached = !isKey && this.shareValues && value.length <= CACHED_LENGTH;
+    const slot = cached ? this.strings.slot(value) : 0;
+    if (isKey || cached) {
+      const index = isKey ? this.memo.get(value) ?? -1 : this.strings.get(slot, value);
       if (index >= 0) {
-        if (!isKey) this.valueHits++;
+        if (cached) this.valueHits++;
         return this.session!.record(Rec.GET, index);
       }
-      if (!isKey && ++this.valueLookups === SHARING_PROBE) this.shareValues = this.valueHits * 32 >= SHARING_PROBE;
+      if (cached && ++this.valueLookups === SHARING_PROBE) this.shareValues = this.valueHits * 32 >= SHARING_PROBE;
     }
     if (this.protocol === 0) this.session!.latin1Payload(Rec.UNICODE_RAW, rawUnicodeEscape(value), '\n');
     else this.session!.utf8Payload(Rec.STR, value);
-    if (!shared) return;
-    const index = this.newMemoEntry();
-    if (cacheable) this.strings.set(value, index);
-    if (isKey) this.memo.set(value, index);
+    if (isKey) this.memoize(value);
+    else if (cached) this.strings.set(slot, value, this.newMemoEntry());
   }
 
   private memoize(value: unknown): void {

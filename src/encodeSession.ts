@@ -14,14 +14,25 @@ const TAPE_CAP = 4096;
 const ARENA_CAP = 32 * 1024;
 const POOL_SIZE = 8;
 
-type NodeBuffer = { allocUnsafeSlow(size: number): Uint8Array };
+type NodeBuffer = { allocUnsafe(size: number): Uint8Array; allocUnsafeSlow(size: number): Uint8Array; poolSize: number };
 const nodeBuffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
 
-/** A Uint8Array for the output: in Node without zero-filling it first (every byte is written next). */
+/**
+ * A Uint8Array for output bytes, in Node without zero-filling it first (every
+ * byte is written next): small ones from Node's shared pool, as Buffer makes
+ * them (a new ArrayBuffer costs more than a small pickle's whole dump).
+ */
 function allocate(size: number): Uint8Array {
   if (nodeBuffer === undefined) return new Uint8Array(size);
-  const buffer = nodeBuffer.allocUnsafeSlow(size);
+  const buffer = size < nodeBuffer.poolSize >>> 1 ? nodeBuffer.allocUnsafe(size) : nodeBuffer.allocUnsafeSlow(size);
   return new Uint8Array(buffer.buffer, buffer.byteOffset, size);
+}
+
+/** A copy of `bytes` made by allocate(). */
+function copyOf(bytes: Uint8Array): Uint8Array {
+  const copy = allocate(bytes.length);
+  copy.set(bytes);
+  return copy;
 }
 const pool: EncodeSession[] = [];
 
@@ -209,7 +220,7 @@ export class EncodeSession {
     const length = this.field(Field.WINDOW_LEN);
     if (length === 0) return;
     const start = this.field(Field.WINDOW);
-    this.append(memory.u8.slice(start, start + length));
+    this.append(copyOf(memory.u8.subarray(start, start + length)));
     this.setField(Field.WINDOW_LEN, 0);
   }
 

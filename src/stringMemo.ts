@@ -2,8 +2,8 @@
 // str again as a GET (CPython shares the str objects its data shares: interned
 // keys, constants). A direct-mapped cache, not a Map: a Map that grows with
 // every new str cost more than CPython's whole save of a record. A collision
-// only means a str is written again; dict keys also fall back on the memo Map
-// (see Pickler), so that they are always shared.
+// only means a str is written again (dict keys, always shared, go through the
+// memo Map: they are few, and V8 keeps their hashes).
 const SLOTS = 4096;
 /** Longer strs are not cached (the cache would keep them alive between dumps). */
 export const CACHED_LENGTH = 64;
@@ -24,15 +24,18 @@ function slotOf(text: string): number {
 export class StringMemo {
   private readonly owner = ++dumps;
 
-  /** The memo index of an equal str written earlier by this dump, or -1. */
-  get(text: string): number {
-    const slot = slotOf(text);
+  /** Where `text` is or would be kept. */
+  slot(text: string): number {
+    return slotOf(text);
+  }
+
+  /** The memo index of `text` if this dump wrote it and it is still in its slot, or -1. */
+  get(slot: number, text: string): number {
     return owners[slot] === this.owner && strings[slot] === text ? indices[slot] : -1;
   }
 
   /** Notes that `text` (at most CACHED_LENGTH long) is in the memo at `index`. */
-  set(text: string, index: number): void {
-    const slot = slotOf(text);
+  set(slot: number, text: string, index: number): void {
     strings[slot] = text;
     indices[slot] = index;
     owners[slot] = this.owner;
