@@ -226,16 +226,45 @@ function continueString(): i32 {
     if (end > inputEnd && inputFinal) return fail(ScanError.TRUNCATED, opPos);
     return needInput(pos, end - pos < 4 ? end - pos : 4);
   }
-  const start = field(Field.STR_START);
-  const length = end - start;
-  let tagged = flags;
-  // A short ASCII str still all in the window gets a hash, so that JS can reuse the string it made last time.
-  if (kind == Rec.STR && (flags & StrFlag.ASCII) != 0 && length <= <u32>StrHash.MAX_LENGTH && start >= windowStart) {
-    tagged |= StrFlag.HASHED | (hashBytes(at(start), length) << StrHash.SHIFT);
-  }
-  emit(kind | (tagged << Layout.FLAGS_SHIFT), opPos, start, length);
+  emitString(kind, opPos, field(Field.STR_START), end, flags);
   setField(Field.STR_KIND, 0);
   return CONTINUE;
+}
+
+/** The record of a classified string payload [start, end). */
+function emitString(kind: u32, opPos: u32, start: u32, end: u32, flags: u32): void {
+  const length = end - start;
+  // A short ASCII str still all in the window gets a hash, so that JS can reuse the string it made last time.
+  if (kind == Rec.STR && (flags & StrFlag.ASCII) != 0 && length <= <u32>StrHash.MAX_LENGTH && start >= windowStart) {
+    flags |= StrFlag.HASHED | (hashBytes(at(start), length) << StrHash.SHIFT);
+  }
+  emit(kind | (flags << Layout.FLAGS_SHIFT), opPos, start, length);
+}
+
+/**
+ * SHORT_BINUNICODE or BINUNICODE whose payload is all in the window and valid:
+ * classified and written here, without the resumable path's session fields
+ * (most strs of a pickle are short). Returns the bytes it took, or 0 to leave
+ * the opcode to step(); its opcode byte and length must be in the window.
+ */
+@inline function emitStringInWindow(op: u32, opPos: u32): u32 {
+  let start: u32;
+  let length: u32;
+  if (op == Op.SHORT_BINUNICODE) {
+    start = opPos + 2;
+    length = byte(opPos + 1);
+  } else if (op == Op.BINUNICODE) {
+    start = opPos + 5;
+    length = load<u32>(at(opPos + 1));
+  } else {
+    return 0;
+  }
+  if (<u64>start + length > <u64>windowEnd) return 0;
+  const end = start + length;
+  classify(at(start), at(end), StrFlag.ASCII | StrFlag.LATIN1, true);
+  if (classifiedFlags & StrFlag.INVALID) return 0;
+  emitString(Rec.STR, opPos, start, end, classifiedFlags);
+  return end - opPos;
 }
 
 /** FNV-1a over n bytes, folded to 19 bits. */
@@ -410,10 +439,11 @@ export function scan(s: usize): i32 {
       status = Status.TAPE_FULL;
 
     } else if (pos + 10 <= windowEnd) {
-      // numbers skip step()'s general dispatch: 1M floats scan in a third of the time
+      // numbers and strs skip step()'s general dispatch: 1M floats scan in a third of the time
       const op = byte(pos);
       const size = emitFixedNumber(op, pos);
-      if (size != 0) pos += 1 + size;
+      const taken = size != 0 ? 1 + size : emitStringInWindow(op, pos);
+      if (taken != 0) pos += taken;
       else status = step();
     } else {
       status = step();

@@ -57,12 +57,9 @@ export function classify(p: usize, q: usize, flags: u32, final: bool): usize {
     } else {
       while (p + 8 <= q && (load<u64>(p) & HIGH_BITS) == 0) p += 8;
     }
+    while (p < q && load<u8>(p) < 0x80) p++; // the ASCII bytes short of a word
     if (p >= q) break;
     const b0 = <u32>load<u8>(p);
-    if (b0 < 0x80) {
-      p++;
-      continue;
-    }
     classifiedFlags &= ~StrFlag.ASCII;
     let n: usize = 0;
     let lo: u32 = 0x80;

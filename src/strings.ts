@@ -78,17 +78,20 @@ function surrogatePassString(bytes: Uint8Array, start: number, end: number): str
 // key cache, keyed by the hash the wasm scan computed).
 const CACHE_SLOTS = 4096;
 const cache: (string | undefined)[] = new Array(CACHE_SLOTS).fill(undefined);
+/** The whole hash of each slot's string: most misses end here, not in a compare of their characters. */
+const cacheHashes = new Int32Array(CACHE_SLOTS);
 
 function cachedAscii(bytes: Uint8Array, start: number, end: number, hash: number): string {
   const slot = hash & (CACHE_SLOTS - 1);
   const cached = cache[slot];
-  if (cached !== undefined && cached.length === end - start) {
+  if (cached !== undefined && cacheHashes[slot] === hash && cached.length === end - start) {
     let i = 0;
     while (i < cached.length && cached.charCodeAt(i) === bytes[start + i]) i++;
     if (i === cached.length) return cached;
   }
   const made = latin1String(bytes, start, end);
   cache[slot] = made;
+  cacheHashes[slot] = hash;
   return made;
 }
 
