@@ -14,10 +14,15 @@ const NEWLINE: u8 = 0x0a;
 const MAX_SAFE_INTEGER: i64 = 9007199254740991;
 const HIGHEST_PROTOCOL: u32 = 5;
 
-/** Argument kind of every opcode byte (UNKNOWN for bytes that are no opcode). */
+/** Argument kind of every opcode byte (UNKNOWN for bytes that are no opcode), and its fixedSize. */
 const argKindOf = new StaticArray<u8>(256);
+const argSizeOf = new StaticArray<u8>(256);
 for (let i = 0; i < 256; i++) argKindOf[i] = UNKNOWN;
-for (let i = 0; i < OPCODE_TABLE.length; i++) argKindOf[OPCODE_TABLE[i][0]] = <u8>OPCODE_TABLE[i][1];
+for (let i = 0; i < OPCODE_TABLE.length; i++) {
+  const op = OPCODE_TABLE[i][0];
+  argKindOf[op] = <u8>OPCODE_TABLE[i][1];
+  argSizeOf[op] = <u8>fixedSize(OPCODE_TABLE[i][1]);
+}
 
 /** Bytes a fixed-size argument takes (the length prefix, for counted ones). */
 function fixedSize(kind: u32): u32 {
@@ -70,7 +75,7 @@ function needInput(from: u32, need: u64): i32 {
  * Are the bytes up to `end` in the window? If not: more input (resume at the
  * opcode) or, when the input ends before `end`, the error TRUNCATED.
  */
-function require(opPos: u32, end: u64): i32 {
+@inline function require(opPos: u32, end: u64): i32 {
   if (end <= <u64>windowEnd) return CONTINUE;
   if (end > <u64>inputEnd && inputFinal) return fail(ScanError.TRUNCATED, opPos);
   return needInput(opPos, end - opPos);
@@ -93,14 +98,8 @@ let runWithInt64 = false;
 let runList: usize = 0;
 /** The last EMPTY_LIST, while only PUT / MEMOIZE follow it. */
 let openList: usize = 0;
-
-/** Notes the record just written at `at` for run tracking. */
+/** Notes the record just written at `at` for run tracking (numbers count themselves: emitNumber, emitInt). */
 function track(kind: u32, at: usize): void {
-  if (kind == Rec.NUMBER || kind == Rec.INT64) {
-    runLength++;
-    if (kind == Rec.INT64) runWithInt64 = true;
-    return;
-  }
   if (kind == Op.APPENDS && runMark != 0 && runLength > 0) {
     const flags = RunFlag.NUMBERS | (runWithInt64 ? RunFlag.WITH_INT64 : 0);
     store<u32>(runMark, Op.MARK | (flags << Layout.FLAGS_SHIFT));
@@ -282,10 +281,10 @@ function step(): i32 {
     return needInput(opPos, 1);
   }
   const op = byte(opPos);
-  const kind = <u32>argKindOf[op];
+  const kind = <u32>unchecked(argKindOf[op]);
   if (kind == UNKNOWN) return fail(ScanError.UNKNOWN_OPCODE, opPos);
   const argPos = opPos + 1;
-  const size = fixedSize(kind);
+  const size = <u32>unchecked(argSizeOf[op]);
   let status = require(opPos, <u64>argPos + size);
   if (status != CONTINUE) return status;
   pos = argPos + size;
