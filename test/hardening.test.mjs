@@ -12,11 +12,12 @@ const u32 = (n) => { const b = Buffer.alloc(4); b.writeUInt32LE(n >>> 0); return
 /**
  * Runs fn, checks it took under `ms` of CPU time, returns its result or the
  * error it threw. CPU, not wall time: test files run in parallel and CI shares
- * its cores. CPU time counts V8's parallel GC threads too, so the bound is
- * 1.5 s where the slowest case (a million nested lists, mostly GC) takes
- * about 0.5 s of wall time alone.
+ * its cores. CPU time counts V8's parallel GC threads too, and on a shared VM
+ * it inflates under load (the slowest case, a million nested lists, mostly GC:
+ * ~0.5 s of wall time alone, 0.9 s of CPU measured on a busy host), so the
+ * bound is 3 s: a quadratic case would take minutes.
  */
-function timed(fn, ms = 1500) {
+function timed(fn, ms = 3000) {
   const start = process.cpuUsage();
   let outcome;
   try {
@@ -31,7 +32,7 @@ function timed(fn, ms = 1500) {
   return outcome;
 }
 
-test('worst cases are linear and finish in about half a second or less', () => {
+test('worst cases are linear: each finishes within 3 s of CPU time', () => {
   const cases = {
     '1M MARKs': repeat('(', 1_000_000),
     '1M nested lists': Buffer.concat([repeat(']', 1_000_000), repeat('a', 999_999), bytes('.')]),
