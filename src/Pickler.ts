@@ -221,9 +221,9 @@ export class Pickler {
     } finally {
       // emptied, not replaced: a Pickler that dumps again reuses them; nothing written stays reachable
       this.session = null;
-      this.frames.length = 0;
-      this.memo.clear();
-      this.globals.clear();
+      if (this.frames.length > 0) this.frames.length = 0; // only after an error: setting length is slow
+      if (this.memo.size > 0) this.memo.clear();
+      if (this.globals.size > 0) this.globals.clear();
       session.release();
     }
   }

@@ -14,17 +14,28 @@ const TAPE_CAP = 4096;
 const ARENA_CAP = 32 * 1024;
 const POOL_SIZE = 8;
 
-type NodeBuffer = { allocUnsafe(size: number): Uint8Array; allocUnsafeSlow(size: number): Uint8Array; poolSize: number };
+type NodeBuffer = { allocUnsafeSlow(size: number): Uint8Array };
 const nodeBuffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
 
-/**
- * A Uint8Array for output bytes, in Node without zero-filling it first (every
- * byte is written next): small ones from Node's shared pool, as Buffer makes
- * them (a new ArrayBuffer costs more than a small pickle's whole dump).
- */
+/** Small outputs are cut from a shared slab, as Node's Buffer pool does: a new ArrayBuffer costs more than a small dump. */
+const SLAB_SIZE = 8192;
+const SMALL = SLAB_SIZE / 8;
+let slab = new ArrayBuffer(SLAB_SIZE);
+let slabUsed = 0;
+
+/** A Uint8Array for output bytes; large ones, in Node, without zero-filling (every byte is written next). */
 function allocate(size: number): Uint8Array {
+  if (size <= SMALL) {
+    if (slabUsed + size > SLAB_SIZE) {
+      slab = new ArrayBuffer(SLAB_SIZE);
+      slabUsed = 0;
+    }
+    const bytes = new Uint8Array(slab, slabUsed, size);
+    slabUsed = (slabUsed + size + 7) & ~7;
+    return bytes;
+  }
   if (nodeBuffer === undefined) return new Uint8Array(size);
-  const buffer = size < nodeBuffer.poolSize >>> 1 ? nodeBuffer.allocUnsafe(size) : nodeBuffer.allocUnsafeSlow(size);
+  const buffer = nodeBuffer.allocUnsafeSlow(size);
   return new Uint8Array(buffer.buffer, buffer.byteOffset, size);
 }
 
@@ -193,7 +204,7 @@ export class EncodeSession {
     }
     this.count = 0;
     this.arenaUsed = 0;
-    this.externals.length = 0;
+    if (external > 0) this.externals.length = 0;
   }
 
   /** Writes what is left and returns the pickle as the chunks it was made in. */

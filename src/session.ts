@@ -11,6 +11,19 @@ const WINDOW_CAP = 64 * 1024;
 const TAPE_CAP = 16384;
 const POOL_SIZE = 8;
 const pool: ScanSession[] = [];
+/** Below this many elements a loop copies faster than subarray + set (two typed array objects). */
+const SHORT_COPY = 64;
+
+// Two functions, not one generic one: each stays monomorphic.
+function copyWords(to: Uint32Array, at: number, from: Uint32Array, start: number, length: number): void {
+  if (length >= SHORT_COPY) return to.set(from.subarray(start, start + length), at);
+  for (let i = 0; i < length; i++) to[at + i] = from[start + i];
+}
+
+function copyBytes(to: Uint8Array, at: number, from: Uint8Array, start: number, length: number): void {
+  if (length >= SHORT_COPY) return to.set(from.subarray(start, start + length), at);
+  for (let i = 0; i < length; i++) to[at + i] = from[start + i];
+}
 
 export class ScanSession {
   /** Address of the session block in wasm memory. */
@@ -96,8 +109,7 @@ export class ScanSession {
   }
 
   private copyTape(count: number): void {
-    const first = this.field(Field.TAPE) >>> 2;
-    this.tape.set(memory.u32.subarray(first, first + count * Layout.RECORD_WORDS));
+    copyWords(this.tape, 0, memory.u32, this.field(Field.TAPE) >>> 2, count * Layout.RECORD_WORDS);
   }
 
   /** The UnpicklingError for a scan that returned ERROR. */
@@ -115,9 +127,9 @@ export class ScanSession {
       core.resizeWindow(this.ptr, cap);
       memory.refresh();
     }
-    const chunk = this.data.subarray(from, Math.min(this.data.length, from + cap));
-    memory.u8.set(chunk, this.field(Field.WINDOW));
+    const length = Math.min(this.data.length, from + cap) - from;
+    copyBytes(memory.u8, this.field(Field.WINDOW), this.data, from, length);
     this.setField(Field.WINDOW_START, from);
-    this.setField(Field.WINDOW_LEN, chunk.length);
+    this.setField(Field.WINDOW_LEN, length);
   }
 }
