@@ -26,7 +26,8 @@ let slabUsed = 0;
 /** A Uint8Array for output bytes; large ones, in Node, without zero-filling (every byte is written next). */
 function allocate(size: number): Uint8Array {
   if (size <= SMALL) {
-    if (slabUsed + size > SLAB_SIZE) {
+    // (a slab whose buffer a caller transferred is detached: start another)
+    if (slabUsed + size > SLAB_SIZE || slab.byteLength === 0) {
       slab = new ArrayBuffer(SLAB_SIZE);
       slabUsed = 0;
     }
