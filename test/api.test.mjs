@@ -212,3 +212,13 @@ test('where synchronous compilation is refused, loads says to await init(), and 
   assert.match(message, /await init\(\)/);
   assert.deepEqual(value, { a: 1 });
 });
+
+test('small dumps share a slab; transferring one detaches it without breaking later dumps', () => {
+  const first = dumps([1, 2, 3]);
+  const second = dumps('abc');
+  assert.equal(first.buffer, second.buffer, 'small outputs come from one slab');
+  assert.deepEqual(loads(second), 'abc');
+  structuredClone(first.buffer, { transfer: [first.buffer] });
+  assert.equal(second.byteLength, 0, 'the transfer detached the slab');
+  for (let i = 0; i < 20; i++) assert.deepEqual(loads(dumps({ i, text: 'x'.repeat(500) })), { i, text: 'x'.repeat(500) });
+});
