@@ -581,17 +581,21 @@ export class Pickler {
     this.dictHeader(value);
     const keys = Object.keys(value);
     const items = new Array<unknown>(keys.length * 2);
-    keys.forEach((key, i) => {
-      items[2 * i] = key;
-      items[2 * i + 1] = value[key];
-    });
+    for (let i = 0; i < keys.length; i++) {
+      items[2 * i] = keys[i];
+      items[2 * i + 1] = value[keys[i]];
+    }
     this.push(Kind.DICT, value, items, Batch.SETITEMS);
   }
 
   private saveMap(value: Map<unknown, unknown>): void {
     this.dictHeader(value);
-    const items: unknown[] = [];
-    for (const [key, item] of value) items.push(key, item);
+    const items = new Array<unknown>(value.size * 2);
+    let i = 0;
+    value.forEach((item, key) => {
+      items[i++] = key;
+      items[i++] = item;
+    });
     this.push(Kind.MAP, value, items, Batch.SETITEMS);
   }
 
