@@ -1,21 +1,19 @@
 // npm run bench: the benchmark suite, the project's main job. On the same
-// payload files (generated once by make_payloads.py with python3), side by
-// side in one run, as medians: pickle-wasm's loads and dumps, pickleparser's
-// and jpickle's loads, CPython's C pickle (through python3), and msgpackr and
-// JSON on the same data as JSON holds it. Writes bench/results.json and
+// payload files (generated once by make_payloads.py with python3), as medians:
+// pickle-wasm's loads and dumps, pickleparser's and jpickle's loads, CPython's
+// C pickle (through python3), and msgpackr and JSON on the same data as JSON
+// holds it. Each JS cell is timed in a fresh process (bench/measure.mjs), and
+// CPython right after the JS cells of the same payload, so that a noisy
+// minute on a shared host falls on both sides. Writes bench/results.json and
 // bench/chart.svg.
 //
 //   node bench/run.mjs [--quick] [--filter=REGEX]
 //
 // --quick: protocol 5 only, shorter sampling.
-import Benchmark from 'benchmark';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import jpickle from 'jpickle';
-import { pack, unpack } from 'msgpackr';
-import { Parser } from 'pickleparser';
 import { dumps, loads } from 'pickle-wasm';
 import { drawChart } from './chart.mjs';
 
@@ -41,18 +39,17 @@ function ensurePayloads(py) {
   execFileSync(py, [script, payloadDir], { stdio: 'inherit' });
 }
 
-/** Median microseconds per call of fn (benchmark.js samples), or null and the error when it throws. */
-function median(fn) {
-  try {
-    fn();
-    const bench = new Benchmark(fn, { maxTime, minSamples: 5 });
-    bench.run();
-    if (bench.error) throw bench.error;
-    const sample = [...bench.stats.sample].sort((a, b) => a - b);
-    return { us: sample[Math.floor(sample.length / 2)] * 1e6 };
-  } catch (error) {
-    return { us: null, error: String(error?.message ?? error).slice(0, 100) };
-  }
+/** Median microseconds per call of one case on one payload, timed in a fresh process; or null and the error. */
+function measure(name, file, json) {
+  const out = execFileSync(process.execPath, [here + 'measure.mjs', name, file, String(maxTime), ...(json ? [json] : [])], { cwd: here, encoding: 'utf8' });
+  return JSON.parse(out);
+}
+
+/** CPython's C pickle loads and dumps of one payload, in µs. */
+function cpython(file) {
+  const env = { ...process.env, BENCH_SECONDS: quick ? '0.3' : '1' };
+  const out = execFileSync(py, [here + 'cpython.py', payloadDir, file], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return JSON.parse(out)[file];
 }
 
 /**
@@ -78,27 +75,27 @@ const manifest = JSON.parse(readFileSync(payloadDir + 'manifest.json', 'utf8')).
 const rows = [];
 for (const [i, payload] of manifest.entries()) {
   const step = (what) => progress(`[${i + 1}/${manifest.length}] ${payload.file}: ${what} …`);
-  const data = readFileSync(payloadDir + payload.file);
   const row = { ...payload, us: {}, errors: {} };
-  const time = (name, fn) => {
+  const time = (name, json) => {
     step(name);
-    const { us, error } = median(fn);
+    const { us, error } = measure(name, payload.file, json);
     row.us[name] = us;
     if (error) row.errors[name] = error;
   };
-  const parser = new Parser();
-  const binary = data.toString('binary');
-  time('pickle-wasm loads', () => loads(data));
-  time('pickleparser loads', () => parser.parse(data));
-  time('jpickle loads', () => jpickle.loads(binary));
-  const value = loads(data);
-  row.dumpsBytes = dumps(value, { protocol: payload.protocol }).length;
-  time('pickle-wasm dumps', () => dumps(value, { protocol: payload.protocol }));
+  time('pickle-wasm loads');
+  time('pickleparser loads');
+  time('jpickle loads');
+  time('pickle-wasm dumps');
+  row.dumpsBytes = dumps(loads(readFileSync(payloadDir + payload.file)), { protocol: payload.protocol }).length;
   if (payload.json) {
-    const text = readFileSync(payloadDir + payload.json, 'utf8');
-    const packed = pack(JSON.parse(text));
-    time('msgpackr unpack', () => unpack(packed));
-    time('JSON.parse', () => JSON.parse(text));
+    time('msgpackr unpack', payload.json);
+    time('JSON.parse', payload.json);
+  }
+  if (py) {
+    step('CPython (C pickle)');
+    const { loads_us, dumps_us } = cpython(payload.file);
+    row.us['CPython loads'] = loads_us;
+    row.us['CPython dumps'] = dumps_us;
   }
   if (!quick && payload.protocol === 5 && /records_100k|bytes_64m/.test(payload.name)) {
     step('peak RSS');
@@ -106,19 +103,7 @@ for (const [i, payload] of manifest.entries()) {
   }
   rows.push(row);
 }
-
-if (py) {
-  progress('CPython (C pickle) on the same files …');
-  const env = { ...process.env, BENCH_SECONDS: quick ? '0.3' : '1' };
-  const out = execFileSync(py, [here + 'cpython.py', payloadDir, ...rows.map((r) => r.file)], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const cpython = JSON.parse(out);
-  for (const row of rows) {
-    row.us['CPython loads'] = cpython[row.file].loads_us;
-    row.us['CPython dumps'] = cpython[row.file].dumps_us;
-  }
-} else {
-  progress('python3 not found: the CPython columns are skipped');
-}
+if (!py) progress('python3 not found: the CPython columns are skipped');
 
 const fmt = (us) => (us === null || us === undefined ? 'n/a' : us >= 100 ? us.toFixed(0) : us.toPrecision(3));
 const ratio = (a, b) => (a && b ? (a / b).toFixed(2) : 'n/a');

@@ -1,0 +1,57 @@
+// One cell of the suite, timed in a fresh process (run.mjs starts one per
+// cell): no library runs in a heap that another library, or a larger payload,
+// has filled, nor with JIT state another left — as CPython runs in its own.
+//
+//   node bench/measure.mjs CASE FILE MAX_SECONDS [JSON_FILE]
+// prints {"us": median µs per call} or {"us": null, "error": "..."}.
+import Benchmark from 'benchmark';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import jpickle from 'jpickle';
+import { pack, unpack } from 'msgpackr';
+import { Parser } from 'pickleparser';
+import { dumps, loads } from 'pickle-wasm';
+
+const payloadDir = fileURLToPath(new URL('payloads/', import.meta.url));
+
+/** What each case times, made from the payload file (and its JSON twin). */
+const CASES = {
+  'pickle-wasm loads': (data) => () => loads(data),
+  'pickle-wasm dumps': (data) => {
+    const value = loads(data);
+    const protocol = data[0] === 0x80 ? data[1] : 0;
+    return () => dumps(value, { protocol });
+  },
+  'pickleparser loads': (data) => {
+    const parser = new Parser();
+    return () => parser.parse(data);
+  },
+  'jpickle loads': (data) => {
+    const binary = data.toString('binary');
+    return () => jpickle.loads(binary);
+  },
+  'msgpackr unpack': (_data, json) => {
+    const packed = pack(JSON.parse(json));
+    return () => unpack(packed);
+  },
+  'JSON.parse': (_data, json) => () => JSON.parse(json),
+};
+
+/** Median microseconds per call of fn (benchmark.js samples). */
+function median(fn, maxTime) {
+  fn();
+  const bench = new Benchmark(fn, { maxTime, minSamples: 5 });
+  bench.run();
+  if (bench.error) throw bench.error;
+  const sample = [...bench.stats.sample].sort((a, b) => a - b);
+  return sample[Math.floor(sample.length / 2)] * 1e6;
+}
+
+const [name, file, maxTime, jsonFile] = process.argv.slice(2);
+try {
+  const data = readFileSync(payloadDir + file);
+  const json = jsonFile ? readFileSync(payloadDir + jsonFile, 'utf8') : null;
+  console.log(JSON.stringify({ us: median(CASES[name](data, json), Number(maxTime)) }));
+} catch (error) {
+  console.log(JSON.stringify({ us: null, error: String(error?.message ?? error).slice(0, 100) }));
+}
