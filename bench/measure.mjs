@@ -4,13 +4,17 @@
 //
 //   node bench/measure.mjs CASE FILE MAX_SECONDS [JSON_FILE]
 // prints {"us": median µs per call} or {"us": null, "error": "..."}.
-import Benchmark from 'benchmark';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import jpickle from 'jpickle';
-import { pack, unpack } from 'msgpackr';
-import { Parser } from 'pickleparser';
-import { dumps, loads } from 'pickle-wasm';
+
+// Some libraries log while they work (jpickle: a line per int beyond 2^53);
+// stdout carries only the result.
+for (const method of ['log', 'info', 'warn', 'error', 'debug']) console[method] = () => {};
+const { default: Benchmark } = await import('benchmark');
+const { default: jpickle } = await import('jpickle');
+const { pack, unpack } = await import('msgpackr');
+const { Parser } = await import('pickleparser');
+const { dumps, loads } = await import('pickle-wasm');
 
 const payloadDir = fileURLToPath(new URL('payloads/', import.meta.url));
 
@@ -51,7 +55,7 @@ const [name, file, maxTime, jsonFile] = process.argv.slice(2);
 try {
   const data = readFileSync(payloadDir + file);
   const json = jsonFile ? readFileSync(payloadDir + jsonFile, 'utf8') : null;
-  console.log(JSON.stringify({ us: median(CASES[name](data, json), Number(maxTime)) }));
+  process.stdout.write(JSON.stringify({ us: median(CASES[name](data, json), Number(maxTime)) }) + '\n');
 } catch (error) {
-  console.log(JSON.stringify({ us: null, error: String(error?.message ?? error).slice(0, 100) }));
+  process.stdout.write(JSON.stringify({ us: null, error: String(error?.message ?? error).slice(0, 100) }) + '\n');
 }
