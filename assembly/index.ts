@@ -5,10 +5,10 @@ import { getField, setField } from "./session";
 
 export { scan, errorReason } from "./scanner";
 export { foldScratch, foldLatin1 } from "./utf8";
+export { encode } from "./encoder";
 
 /** Bytes allocated past a window's end, so that an 8-byte load anywhere in it stays in its block. */
 const WINDOW_SLACK: usize = 8;
-export { encode } from "./encoder";
 
 
 /**

@@ -436,7 +436,6 @@ export function scan(s: usize): i32 {
   while (status == CONTINUE) {
     if (record >= tapeEnd) {
       status = Status.TAPE_FULL;
-
     } else if (pos + 10 <= windowEnd) {
       // numbers and strs skip step()'s general dispatch: 1M floats scan in a third of the time
       const op = byte(pos);

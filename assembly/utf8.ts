@@ -1,6 +1,8 @@
 // Classifies a str payload for the JS side, which makes the string: pure
-// ASCII (fast path), UTF-8 with UTF-8-encoded surrogates (CPython writes str
-// with 'surrogatepass'; TextDecoder would replace them), or invalid.
+// ASCII (fast path), all below U+0100 (latin-1: bytes at protocols 0–2), UTF-8
+// with UTF-8-encoded surrogates (CPython writes str with 'surrogatepass';
+// TextDecoder would replace them), or invalid. And folds long latin-1 strs to
+// one byte a character, for JS to make a one-byte string of.
 import { Scratch, StrFlag } from "../src/tape";
 
 /** Flags found by the last classify() call. */

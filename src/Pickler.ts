@@ -166,7 +166,7 @@ export class Pickler {
   private readonly memo = new Map<unknown, number>();
   private memoCount = 0;
   /** Short strs already written, by value (a cache: it may forget). */
-  private strings = new StringMemo();
+  private readonly strings = new StringMemo();
   /** Globals already written, by "module\nqualname" (stubs of one class are distinct objects). */
   private readonly globals = new Map<string, number>();
   /** Whether non-key strings are still memoized by value, and how that has paid so far. */
@@ -206,7 +206,7 @@ export class Pickler {
     session.maxBytes = this.options.maxBytes ?? 2 ** 32 - 1;
     this.session = session;
     this.memoCount = 0;
-    this.strings = new StringMemo();
+    this.strings.begin();
     this.shareValues = true;
     this.valueLookups = this.valueHits = 0;
     try {

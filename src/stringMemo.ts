@@ -22,7 +22,12 @@ function slotOf(text: string): number {
 }
 
 export class StringMemo {
-  private readonly owner = ++dumps;
+  private owner = 0;
+
+  /** Starts a dump: what earlier dumps cached is no longer seen. */
+  begin(): void {
+    this.owner = ++dumps;
+  }
 
   /** Where `text` is or would be kept. */
   slot(text: string): number {
