@@ -146,7 +146,7 @@ export class Unpickler {
       throw new UnpicklingError('this Unpickler is already loading (a load from inside one of its own callbacks?): use another Unpickler');
     }
     this.session = ScanSession.acquire();
-    this.reset(data);
+    this.data = data; // the rest of the state is fresh: from construction, or from the last stop()
     this.session.begin(data, offset, final);
   }
 
@@ -175,7 +175,7 @@ export class Unpickler {
   stop(): void {
     this.session?.release();
     this.session = null;
-    this.reset(EMPTY);
+    this.reset();
   }
 
   /**
@@ -199,8 +199,9 @@ export class Unpickler {
     throw new UnpicklingError('a persistent id was found, but no persistentLoad was given');
   }
 
-  private reset(data: Uint8Array): void {
-    this.data = data;
+  /** Drops everything the last load held: a finished load keeps nothing reachable. */
+  private reset(): void {
+    this.data = EMPTY;
     this.stack = [];
     this.marks = [];
     this.fence = 0;
