@@ -113,6 +113,12 @@ export class Unpickler {
   private plainDictShared = false;
   /** Python's key order of plain-object dicts whose JS order differs (see setProperty). */
   private keyOrders: WeakMap<object, string[]> | null = null;
+  /**
+   * A numeric list being filled with room to spare (see reserveNumbers): its
+   * length runs ahead of its items, which number `filled`; settle() trims it.
+   */
+  private growing: unknown[] | null = null;
+  private filled = 0;
 
   constructor(options: LoadOptions = {}) {
     this.options = options;
@@ -173,6 +179,7 @@ export class Unpickler {
 
   /** @internal Ends the load, successful or not, and frees its session. */
   stop(): void {
+    this.settle(); // a failed load may leave a list with room to spare where a hook kept it
     this.session?.release();
     this.session = null;
     this.reset();
@@ -215,6 +222,7 @@ export class Unpickler {
     this.convertedEscaped = false;
     this.plainDictShared = false;
     this.keyOrders = null;
+    this.growing = null;
   }
 
   /** @internal The value of the pickle just completed. */
@@ -244,7 +252,10 @@ export class Unpickler {
       const head = tape[w];
       const a = tape[w + 2];
       const b = tape[w + 3];
-      switch (head & 0xff) {
+      const kind = head & 0xff;
+      // A list with room to spare only ever sees its own runs of numbers: anything else may look at it.
+      if (this.growing !== null && kind !== Op.MARK && kind !== Rec.NUMBER && kind !== Op.APPENDS) this.settle();
+      switch (kind) {
         case Rec.NUMBER: this.stack.push(tapeF64[(w >>> 1) + 1]); break;
         case Rec.INT64: this.stack.push(tapeI64[(w >>> 1) + 1]); break;
         case Rec.BIGINT_BYTES: this.stack.push(intFromBytes(this.data.subarray(a, a + b))); break;
@@ -397,14 +408,45 @@ export class Unpickler {
     const { tape, tapeF64, tapeI64 } = session;
     const first = (mark >>> 1) + 3; // the f64 (or i64) of the record after the MARK
     if (!withInt64) {
-      for (let i = 0; i < count; i++) target.push(tapeF64[first + 2 * i]);
+      const at = this.reserveNumbers(target, count);
+      if (at < 0) for (let i = 0; i < count; i++) target.push(tapeF64[first + 2 * i]);
+      else for (let i = 0; i < count; i++) target[at + i] = tapeF64[first + 2 * i];
       return true;
     }
+    this.settle();
     for (let i = 0; i < count; i++) {
       const kind = tape[mark + Layout.RECORD_WORDS * (i + 1)] & 0xff;
       target.push(kind === Rec.INT64 ? tapeI64[first + 2 * i] : tapeF64[first + 2 * i]);
     }
     return true;
+  }
+
+  /**
+   * Where `count` numbers go in a list that a run of numbers is filling, or -1:
+   * push them. Pushing 1M doubles costs twice what storing them does into a
+   * list whose length doubles ahead of them (V8 reallocates less often), so a
+   * list that starts empty grows that way while only runs of numbers reach it
+   * (the replay settles it before any other record). One settled is never
+   * grown again, so no input can make the copying quadratic.
+   */
+  private reserveNumbers(list: unknown[], count: number): number {
+    if (this.growing !== list) {
+      if (list.length > 0) return -1;
+      this.settle();
+      this.growing = list;
+      this.filled = 0;
+    }
+    const at = this.filled;
+    if (at + count > list.length) list.length = Math.max(2 * list.length, at + count);
+    this.filled = at + count;
+    return at;
+  }
+
+  /** Trims the list being filled to its items. */
+  private settle(): void {
+    if (this.growing === null) return;
+    this.growing.length = this.filled;
+    this.growing = null;
   }
 
   /** APPENDS: moves the items above the MARK straight into a list, or hands them to appendItems. */
@@ -413,7 +455,12 @@ export class Unpickler {
     if (mark <= this.fence) this.underflow();
     const stack = this.stack;
     const target = stack[mark - 1];
-    if (Array.isArray(target) && !(target instanceof Tuple)) {
+    const growing = this.growing;
+    if (growing !== null && target === growing) {
+      const at = this.reserveNumbers(growing, stack.length - mark);
+      for (let i = mark; i < stack.length; i++) growing[at + i - mark] = stack[i];
+      stack.length = mark;
+    } else if (Array.isArray(target) && !(target instanceof Tuple)) {
       for (let i = mark; i < stack.length; i++) target.push(stack[i]);
       stack.length = mark;
     } else {

@@ -188,6 +188,31 @@ test('runs of numbers (the scan-flagged shortcut) load exactly, mixed with bigin
   }
 });
 
+test('a numeric list filled with room to spare has exactly its items wherever it can be seen', () => {
+  // Runs of numbers into an empty list are stored into a list whose length
+  // runs ahead; after three runs of 1000 its length would be 4000. A REDUCE,
+  // a failed load and the end of the pickle must each see 3000.
+  const run = (value) => `(${`K${String.fromCharCode(value)}`.repeat(1000)}e`;
+  const runs = run(1) + run(2) + run(3);
+  const lengths = [];
+  const kept = [];
+  const registry = new Registry()
+    .register('m', 'seen', (list) => lengths.push(list.length))
+    .register('m', 'keep', (list) => kept.push(list));
+  // a hook sees the list mid-load, then more runs go in
+  const seen = loads(bytes(`\x80\x02]q\x00${runs}0cm\nseen\nh\x00\x85R0h\x00${run(4)}.`), { registry });
+  assert.deepEqual(lengths, [3000]);
+  assert.equal(seen.length, 4000);
+  assert.deepEqual([seen[0], seen[2999], seen[3000], seen[3999]], [1, 3, 4, 4]);
+  // a hook keeps the empty list, its runs go in, then the load fails
+  assert.throws(() => loads(bytes(`\x80\x02]q\x00cm\nkeep\nh\x00\x85R0h\x00${runs}\xff`), { registry }), UnpicklingError);
+  assert.equal(kept[0].length, 3000);
+  assert.ok(!kept[0].includes(undefined));
+  // at the end, and as the item of another list
+  assert.equal(loads(bytes(`\x80\x02]q\x00${runs}.`)).length, 3000);
+  assert.deepEqual(loads(bytes(`\x80\x02](]q\x00${runs}K\x07e.`)).map((x) => x.length ?? x), [3000, 7]);
+});
+
 test('init() resolves at once where importing already compiled the wasm (Node)', async () => {
   const { init } = await import('pickle-wasm');
   await init();

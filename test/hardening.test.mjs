@@ -46,6 +46,7 @@ test('worst cases are linear: each finishes within 3 s of CPU time', () => {
     '200k backslash-u escapes': Buffer.concat([bytes('V'), repeat('\\u0041', 200_000), bytes('\n.')]),
     '100k-digit Decimal text': Buffer.concat([bytes('cdecimal\nDecimal\n(V'), repeat('1', 100_000), bytes('x\ntR.')]),
     'a str of 5 MB with a bad byte at the end': Buffer.concat([bytes(`X${u32(5_000_001)}`), repeat('a', 5_000_000), bytes('\xff.')]),
+    '2M items in runs of numbers, every other run with a None': Buffer.concat([bytes('\x80\x02]'), repeat(`(${'K\x01'.repeat(1000)}e(${'K\x01'.repeat(999)}Ne`, 1000), bytes('.')]),
     '1M empty dicts converted to Maps': Buffer.concat([bytes('\x80\x04]('), repeat('}K\x01K\x02s', 200_000), bytes('e.')]),
   };
   for (const [name, data] of Object.entries(cases)) {
