@@ -165,7 +165,15 @@ function commitFrame(): void {
   frameStart = <u32>Frame.NONE;
 }
 
-const INTEGER_NUMBER: u32 = Rec.NUMBER | (RecFlag.INTEGER << Layout.FLAGS_SHIFT);
+const MAX_SAFE_INTEGER: f64 = 9007199254740991;
+
+/**
+ * Is a NUMBER written as an int? JS has one number type: as Python would
+ * read it, an integral value within ±(2^53 - 1) is an int, except -0.0.
+ */
+function isInteger(v: f64): bool {
+  return abs(v) <= MAX_SAFE_INTEGER && trunc(v) == v && reinterpret<u64>(v) != 0x8000000000000000; // not -0.0
+}
 
 /**
  * Writes the run of NUMBER and INT64 records from `index` (floats, and ints
@@ -182,15 +190,17 @@ function writeNumberRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
     const record = tape + <usize>index * Layout.RECORD_BYTES;
     const head = load<u32>(record);
     const p = out + at;
-    if (head == Rec.NUMBER) {
-      store<u8>(p, Op.BINFLOAT);
-      store<u64>(p, bswap<u64>(load<u64>(record, 8)), 1);
-      at += 9;
-      continue;
-    }
     let v: i64;
-    if (head == INTEGER_NUMBER) v = <i64>load<f64>(record, 8);
-    else if (head == Rec.INT64) v = load<i64>(record, 8);
+    if (head == Rec.NUMBER) {
+      const value = load<f64>(record, 8);
+      if (!isInteger(value)) {
+        store<u8>(p, Op.BINFLOAT);
+        store<u64>(p, bswap<u64>(reinterpret<u64>(value)), 1);
+        at += 9;
+        continue;
+      }
+      v = <i64>value;
+    } else if (head == Rec.INT64) v = load<i64>(record, 8);
     else break;
     const written = binaryInt(p, v);
     if (written == 0) break;
@@ -242,7 +252,7 @@ export function encode(s: usize): i32 {
       case Rec.INT64: writeInt(load<i64>(record, 8)); break;
       case Rec.NUMBER: {
         const value = load<f64>(record, 8);
-        if (((head >>> Layout.FLAGS_SHIFT) & RecFlag.INTEGER) != 0) writeInt(<i64>value);
+        if (isInteger(value)) writeInt(<i64>value);
         else writeFloat(value);
         break;
       }

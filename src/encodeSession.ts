@@ -48,7 +48,7 @@ function copyOf(bytes: Uint8Array): Uint8Array {
 }
 const pool: EncodeSession[] = [];
 
-/** Is `value` written as an int? Python's -0.0 is a float; beyond 2^53, JS numbers stand for floats. */
+/** Is `value` written as an int? Python's -0.0 is a float; beyond 2^53, JS numbers stand for floats (wasm's isInteger decides the same). */
 export function isInteger(value: number): boolean {
   return Number.isSafeInteger(value) && !Object.is(value, -0);
 }
@@ -117,20 +117,31 @@ export class EncodeSession {
     u32[w + 3] = b;
   }
 
-  /** A NUMBER record: an int (exact as f64) or a float (written in binary: protocol 1+). */
+  /** A NUMBER record: wasm writes it as an int when isInteger(value), else as a float (in binary: protocol 1+). */
   number(value: number): void {
     const w = this.next();
-    memory.u32[w] = isInteger(value) ? Rec.NUMBER | (RecFlag.INTEGER << Layout.FLAGS_SHIFT) : Rec.NUMBER;
+    memory.u32[w] = Rec.NUMBER;
     memory.f64[(w >>> 1) + 1] = value;
   }
 
   /** number() for items[from..to) while they are numbers; returns the index of the first that is not. */
   numbers(items: ArrayLike<unknown>, from: number, to: number): number {
     let i = from;
-    for (; i < to; i++) {
-      const value = items[i];
-      if (typeof value !== 'number') break;
-      this.number(value);
+    while (i < to) {
+      if (this.count === TAPE_CAP) this.flush();
+      // as many as the tape holds, with the views and the record index in locals
+      const { u32, f64 } = memory;
+      const stop = Math.min(to, i + TAPE_CAP - this.count);
+      let w = this.tapeWord + this.count * Layout.RECORD_WORDS;
+      const start = i;
+      for (; i < stop; i++, w += Layout.RECORD_WORDS) {
+        const value = items[i];
+        if (typeof value !== 'number') break;
+        u32[w] = Rec.NUMBER;
+        f64[(w >>> 1) + 1] = value;
+      }
+      this.count += i - start;
+      if (i < stop) break;
     }
     return i;
   }

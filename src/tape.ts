@@ -78,8 +78,6 @@ export const enum StrHash {
 /** Set in a record's flags: the payload stays in JS; encode() writes only the header and returns EXTERNAL. */
 export const enum RecFlag {
   EXTERNAL = 1,
-  /** A NUMBER record that holds an integer (as f64, exactly): written as an int. */
-  INTEGER = 2,
 }
 
 /**
