@@ -150,6 +150,28 @@ function openFrame(): void {
   }
 }
 
+/** Does the open frame hold CPython's target (its header not counted)? */
+function frameFull(): bool {
+  return frameStart != <u32>Frame.NONE && len - frameStart - Frame.HEADER >= <u32>Frame.TARGET;
+}
+
+/**
+ * Does this record begin a value (a save() in CPython's pickler)? CPython
+ * closes a full frame only there, so a frame may end with the APPENDS and
+ * MARK between two batches, or a value's MEMOIZE, never before them.
+ */
+function beginsValue(head: u32): bool {
+  switch (head & 0xff) {
+    case Rec.PUT: case Op.MEMOIZE: case Op.APPEND: case Op.APPENDS: case Op.SETITEM: case Op.SETITEMS:
+    case Op.ADDITEMS: case Op.TUPLE: case Op.TUPLE1: case Op.TUPLE2: case Op.TUPLE3: case Op.LIST: case Op.DICT:
+    case Op.FROZENSET: case Op.STACK_GLOBAL: case Op.REDUCE: case Op.BUILD: case Op.NEWOBJ: case Op.NEWOBJ_EX:
+    case Op.READONLY_BUFFER: case Op.BINPERSID: case Op.POP: case Op.POP_MARK: case Op.STOP:
+      return false;
+    case Op.MARK: return ((head >>> Layout.FLAGS_SHIFT) & RecFlag.BATCH) == 0;
+    default: return true;
+  }
+}
+
 /** Writes the open frame's header, or drops its reserved space if the frame is tiny. */
 function commitFrame(): void {
   const start = frameStart;
@@ -184,7 +206,7 @@ function isInteger(v: f64): bool {
  */
 function writeNumberRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
   let at = len;
-  const frameEnd = frameStart == <u32>Frame.NONE ? U32.MAX_VALUE : frameStart + <u32>Frame.TARGET;
+  const frameEnd = frameStart == <u32>Frame.NONE ? U32.MAX_VALUE : frameStart + Frame.HEADER + <u32>Frame.TARGET;
   const end = min(limit, frameEnd);
   for (; index < count && at < end; index++) {
     const record = tape + <usize>index * Layout.RECORD_BYTES;
@@ -227,12 +249,12 @@ export function encode(s: usize): i32 {
     const record = tape + <usize>index * Layout.RECORD_BYTES;
     const head = load<u32>(record);
     const kind = head & 0xff;
+    if (frameFull() && beginsValue(head)) commitFrame();
     if ((kind == Rec.NUMBER || kind == Rec.INT64) && protocol >= 1 && len + 64 <= cap) {
       openFrame();
       const next = writeNumberRun(tape, index, count, cap - 64);
       if (next != index) {
         index = next;
-        if (frameStart != <u32>Frame.NONE && len - frameStart >= <u32>Frame.TARGET) commitFrame();
         continue;
       }
     }
@@ -276,9 +298,7 @@ export function encode(s: usize): i32 {
       break;
     }
     if (kind == Op.STOP) commitFrame();
-    else if (frameStart != <u32>Frame.NONE && len - frameStart >= <u32>Frame.TARGET) commitFrame();
   }
-  if (status == EncodeStatus.OUTPUT_FULL) commitFrame();
   setField(Field.POS, index);
   setField(Field.WINDOW_LEN, len);
   setField(Field.FRAME_START, frameStart);

@@ -37,6 +37,12 @@ export function resizeWindow(session: usize, cap: u32): void {
   setField(session, Field.WINDOW_LEN, 0);
 }
 
+/** Gives the window `cap` bytes, keeping what it holds (output written so far). */
+export function growWindow(session: usize, cap: u32): void {
+  setField(session, Field.WINDOW, <u32>heap.realloc(getField(session, Field.WINDOW), cap + WINDOW_SLACK));
+  setField(session, Field.WINDOW_CAP, cap);
+}
+
 export function freeSession(session: usize): void {
   heap.free(getField(session, Field.WINDOW));
   heap.free(getField(session, Field.TAPE));

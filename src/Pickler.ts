@@ -11,7 +11,7 @@ import { PicklingError } from './errors.js';
 import { isClass, typeName } from './objects.js';
 import { Op } from './opcodes.js';
 import { Registry, registry as defaultRegistry } from './Registry.js';
-import { Rec } from './tape.js';
+import { Layout, Rec, RecFlag } from './tape.js';
 import { latin1String } from './strings.js';
 import { rawUnicodeEscape } from './textEncoding.js';
 import { ByteArray, Complex, FrozenSet, PickleBuffer, PyObject, Tuple } from './types.js';
@@ -91,6 +91,8 @@ class Frame {
     readonly items: ArrayLike<unknown>,
     readonly batch: Batch,
     readonly finish: ((frame: Frame) => void) | null,
+    /** A list, dict or set itself, batched as CPython's C pickler batches those (see startBatch); not a reduce value's items. */
+    readonly exact: boolean,
   ) {}
 
   get per(): number {
@@ -265,27 +267,52 @@ export class Pickler {
     }
   }
 
-  /** Sizes the next batch; one of more than one element (always, for ADDITEMS) opens with MARK. */
+  /**
+   * Is a batch of `elements` written as one APPEND or SETITEM, without MARK?
+   * At protocol 0 every element is. Otherwise, as CPython's C pickler: for a
+   * list or dict itself, only when it has a single element; for a reduce
+   * value's items, for any batch of one (ADDITEMS has no such form).
+   */
+  private isSingle(frame: Frame, elements: number): boolean {
+    if (frame.batch === Batch.ADDITEMS) return false;
+    if (this.protocol === 0) return true;
+    return frame.exact ? frame.items.length === frame.per : elements === 1;
+  }
+
+  /** Sizes the next batch and opens it with MARK unless it is written as a single APPEND or SETITEM. */
   private startBatch(frame: Frame): void {
     const per = frame.per;
     const left = (frame.items.length - frame.index) / per;
     const elements = frame.batch === Batch.NONE ? left : Math.min(left, this.protocol === 0 ? 1 : BATCH_SIZE);
     frame.batchEnd = frame.index + elements * per;
     frame.batchElements = elements;
-    if (frame.batch === Batch.ADDITEMS || (frame.batch !== Batch.NONE && elements > 1)) this.op(Op.MARK);
+    if (frame.batch !== Batch.NONE && !this.isSingle(frame, elements)) this.batchMark();
   }
 
-  /** Closes the batch just written: APPEND(S), SETITEM(S) or ADDITEMS. */
+  /**
+   * Closes the batch just written: APPEND(S), SETITEM(S) or ADDITEMS. After a
+   * full last batch of a dict or set itself, CPython's C pickler writes an
+   * empty batch (its loop asks for more), and so does this, byte for byte.
+   */
   private endBatch(frame: Frame): void {
     const elements = frame.batchElements;
     frame.batchElements = 0;
     if (elements === 0) return;
-    const single = elements === 1;
+    const single = this.isSingle(frame, elements);
     switch (frame.batch) {
-      case Batch.APPENDS: this.op(single ? Op.APPEND : Op.APPENDS); break;
+      case Batch.APPENDS: this.op(single ? Op.APPEND : Op.APPENDS); return;
       case Batch.SETITEMS: this.op(single ? Op.SETITEM : Op.SETITEMS); break;
       case Batch.ADDITEMS: this.op(Op.ADDITEMS); break;
     }
+    if (frame.exact && elements === BATCH_SIZE && frame.index === frame.items.length) {
+      this.batchMark();
+      this.op(frame.batch === Batch.SETITEMS ? Op.SETITEMS : Op.ADDITEMS);
+    }
+  }
+
+  /** A MARK that opens a batch: part of the container's value, not a value of its own (see the encoder's beginsValue). */
+  private batchMark(): void {
+    this.session!.record(Op.MARK | (RecFlag.BATCH << Layout.FLAGS_SHIFT));
   }
 
   private op(code: number): void {
@@ -529,8 +556,8 @@ export class Pickler {
 
   // --- containers ---
 
-  private push(kind: Kind, owner: unknown, items: ArrayLike<unknown>, batch: Batch, finish: ((frame: Frame) => void) | null = null): void {
-    this.frames.push(new Frame(kind, owner, items, batch, finish));
+  private push(kind: Kind, owner: unknown, items: ArrayLike<unknown>, batch: Batch, finish: ((frame: Frame) => void) | null = null, exact = batch !== Batch.NONE): void {
+    this.frames.push(new Frame(kind, owner, items, batch, finish, exact));
   }
 
   private saveList(value: unknown[]): void {
@@ -700,9 +727,9 @@ export class Pickler {
     if (dictItems) {
       const items: unknown[] = [];
       for (const [key, value] of dictItems) items.push(key, value);
-      this.push(Kind.MAP, obj, items, Batch.SETITEMS);
+      this.push(Kind.MAP, obj, items, Batch.SETITEMS, null, false);
     }
-    if (listItems) this.push(Kind.LIST, obj, [...listItems], Batch.APPENDS);
+    if (listItems) this.push(Kind.LIST, obj, [...listItems], Batch.APPENDS, null, false);
   }
 
   /** A stub writes back the global, arguments and state it was read from. */

@@ -9,6 +9,14 @@ import { latin1Bytes, maxUtf8Length, utf8Bytes, writeLatin1, writeUtf8 } from '.
 import { core, memory } from './wasm.js';
 
 const WINDOW_CAP = 128 * 1024;
+/**
+ * A full window doubles, up to this, before its bytes are taken out: output
+ * up to this size is then copied once, straight into the result (a large
+ * dump's many window copies and their concatenation cost 1M floats ~2 ms and
+ * more work for the garbage collector). The window shrinks back on release;
+ * wasm memory itself never shrinks, so a large dump leaves it this much bigger.
+ */
+const GROWN_WINDOW_CAP = 16 * 1024 * 1024;
 const TAPE_CAP = 4096;
 /** Payloads up to this size are copied through the arena; larger ones stay outside wasm memory. */
 const ARENA_CAP = 32 * 1024;
@@ -78,6 +86,7 @@ export class EncodeSession {
   }
 
   release(): void {
+    if (this.field(Field.WINDOW_CAP) > WINDOW_CAP) core.resizeWindow(this.ptr, WINDOW_CAP);
     this.chunks = [];
     this.externals.length = 0;
     if (pool.length < POOL_SIZE) pool.push(this);
@@ -211,8 +220,12 @@ export class EncodeSession {
     for (;;) {
       const status = core.encode(this.ptr);
       if (status === EncodeStatus.NEED_RECORDS) break;
-      this.takeWindow();
-      if (status === EncodeStatus.EXTERNAL) this.append(this.externals[external++]);
+      if (status === EncodeStatus.OUTPUT_FULL) {
+        this.makeWindowRoom();
+        continue;
+      }
+      this.takeWindow(); // EXTERNAL: the frame is closed and the payload's header written
+      this.append(this.externals[external++]);
     }
     this.count = 0;
     this.arenaUsed = 0;
@@ -237,6 +250,28 @@ export class EncodeSession {
       at += chunk.length;
     }
     return out;
+  }
+
+  /**
+   * Room in a full window: it doubles up to GROWN_WINDOW_CAP; at that size,
+   * the bytes before the open frame are taken out and the frame moves to the
+   * window's start, so that frames end where CPython's do, wherever windows end.
+   */
+  private makeWindowRoom(): void {
+    const cap = this.field(Field.WINDOW_CAP);
+    if (cap < GROWN_WINDOW_CAP) {
+      core.growWindow(this.ptr, cap * 2);
+      memory.refresh();
+      return;
+    }
+    const frame = this.field(Field.FRAME_START);
+    if (frame === Frame.NONE) return this.takeWindow();
+    const start = this.field(Field.WINDOW);
+    const length = this.field(Field.WINDOW_LEN);
+    this.append(copyOf(memory.u8.subarray(start, start + frame)));
+    memory.u8.copyWithin(start, start + frame, start + length);
+    this.setField(Field.WINDOW_LEN, length - frame);
+    this.setField(Field.FRAME_START, 0);
   }
 
   private takeWindow(): void {

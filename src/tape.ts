@@ -78,6 +78,8 @@ export const enum StrHash {
 /** Set in a record's flags: the payload stays in JS; encode() writes only the header and returns EXTERNAL. */
 export const enum RecFlag {
   EXTERNAL = 1,
+  /** A MARK that opens a batch (of APPENDS, SETITEMS, ADDITEMS) inside a value, not a value of its own. */
+  BATCH = 2,
 }
 
 /**

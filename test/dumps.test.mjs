@@ -6,7 +6,7 @@ import {
   ByteArray, Complex, FrozenSet, Pickler, PickleBuffer, PicklingError, PyObject, Registry, Tuple,
   dumps, loads,
 } from 'pickle-wasm';
-import { needsPython, pythonCompare } from './helpers/python.mjs';
+import { needsPython, pythonCompare, pythonDumps } from './helpers/python.mjs';
 
 const ALL = [0, 1, 2, 3, 4, 5];
 const cyclic = [];
@@ -119,6 +119,32 @@ test('what CPython writes, and older Pythons need: text opcodes, _codecs bytes, 
   const framed = dumps(Array.from({ length: 50_000 }, (_, i) => `s${i}`), { protocol: 4 });
   assert.equal(framed[2], 0x95, 'protocol 4 opens a FRAME after PROTO');
   assert.equal(dumps(null, { protocol: 5 }).length, 4, 'a tiny pickle has no frame (PROTO 5, NONE, STOP)');
+});
+
+test("dumps writes byte for byte what CPython's C pickler writes: batches, frames, output past the window", { skip: needsPython }, () => {
+  const range = (n, f) => Array.from({ length: n }, (_, i) => f(i));
+  const cases = [
+    // batches: a last batch of one keeps its MARK; a full last batch of a dict or set is followed by an empty one
+    ['{i: i for i in range(1001)}', new Map(range(1001, (i) => [i, i])), [1, 2, 5]],
+    ['{i: i for i in range(2000)}', new Map(range(2000, (i) => [i, i])), [1, 2, 5]],
+    ['{"k": 1}', { k: 1 }, [1, 5]],
+    ['list(range(1001))', range(1001, (i) => i), [1, 2, 5]],
+    ['[7]', [7], [1, 5]],
+    ['set(range(1000))', new Set(range(1000, (i) => i)), [4, 5]],
+    ['set(range(1001))', new Set(range(1001, (i) => i)), [4, 5]],
+    // frames end where a value begins, after the APPENDS and MARK between batches
+    ['[[i, i + 0.5] for i in range(30000)]', range(30000, (i) => [i, i + 0.5]), [4, 5]],
+    ['[(i, i, i, i) for i in range(20000)]', range(20000, (i) => Tuple.of(i, i, i, i)), [4, 5]],
+    ['{i: [i] * 3 for i in range(20000)}', new Map(range(20000, (i) => [i, [i, i, i]])), [4, 5]],
+    // ~21 MB: the 128 KiB output window doubles up to 16 MiB, then is taken out and refilled
+    ['[i + 0.25 if i % 3 else i * 1000 for i in range(2_500_000)]', range(2_500_000, (i) => (i % 3 ? i + 0.25 : i * 1000)), [2, 5]],
+  ];
+  for (const [expr, value, protocols] of cases) {
+    for (const protocol of protocols) {
+      const expected = pythonDumps(expr, protocol);
+      assert.ok(Buffer.from(dumps(value, { protocol })).equals(expected), `${expr} at protocol ${protocol}`);
+    }
+  }
 });
 
 test('repeated equal strings are written once', () => {
