@@ -5,7 +5,7 @@
 // anywhere (tape full, window exhausted) and resume, and sessions never share it.
 import { field, setCurrentField as setField, useSession } from "./session";
 import { Op, Arg, OPCODE_TABLE } from "../src/opcodes";
-import { Field, Layout, Rec, RunFlag, ScanError, Status, StrFlag, StrHash } from "../src/tape";
+import { Field, Layout, MemoFlag, Rec, RunFlag, ScanError, Status, StrFlag, StrHash } from "../src/tape";
 import { classify, classifiedFlags } from "./utf8";
 import { Parsed, parseDecimal, parseFloatText, parsedFloat, parsedInt } from "./numbers";
 
@@ -104,7 +104,7 @@ function track(kind: u32, at: usize): void {
     const flags = RunFlag.NUMBERS | (runWithInt64 ? RunFlag.WITH_INT64 : 0);
     store<u32>(runMark, Op.MARK | (flags << Layout.FLAGS_SHIFT));
     store<u32>(runMark, runLength, 12);
-    if (runList != 0 && !runWithInt64) store<u32>(runList, Op.EMPTY_LIST | (RunFlag.NUMERIC_LIST << Layout.FLAGS_SHIFT));
+    if (runList != 0 && !runWithInt64) store<u32>(runList, load<u32>(runList) | (RunFlag.NUMERIC_LIST << Layout.FLAGS_SHIFT));
   }
   runMark = 0;
   runList = 0;
@@ -266,11 +266,31 @@ function emitString(kind: u32, opPos: u32, start: u32, end: u32, flags: u32): vo
   return end - opPos;
 }
 
-/** FNV-1a over n bytes, folded to 19 bits. */
+/** FNV-1a over n bytes, folded to 18 bits. */
 function hashBytes(p: usize, n: u32): u32 {
   let h: u32 = 2166136261;
   for (let i: u32 = 0; i < n; i++) h = (h ^ load<u8>(p + i)) * 16777619;
-  return (h ^ (h >>> 19)) & 0x7ffff;
+  return (h ^ (h >>> 18)) & 0x3ffff;
+}
+
+/**
+ * Folds a MEMOIZE into the record before it (MemoFlag.MEMOIZED) when that
+ * record is in this tape chunk and pushes one value that nothing skips over
+ * (not a number, which a flagged run of numbers skips). True when folded.
+ */
+@inline function foldMemoize(tape: usize): bool {
+  if (record == tape) return false;
+  const previous = record - Layout.RECORD_BYTES;
+  const head = load<u32>(previous);
+  switch (head & 0xff) {
+    case Rec.STR: case Rec.BYTES: case Rec.BYTEARRAY: case Op.EMPTY_LIST: case Op.EMPTY_DICT: case Op.EMPTY_SET:
+    case Op.EMPTY_TUPLE: case Op.TUPLE: case Op.TUPLE1: case Op.TUPLE2: case Op.TUPLE3: case Op.FROZENSET:
+    case Op.STACK_GLOBAL: case Op.REDUCE: case Op.NEWOBJ: case Op.NEWOBJ_EX:
+      store<u32>(previous, head | (MemoFlag.MEMOIZED << Layout.FLAGS_SHIFT));
+      return true;
+    default:
+      return false;
+  }
 }
 
 /** Reads one opcode at `pos` and writes its record, if it makes one. */
@@ -440,7 +460,7 @@ export function scan(s: usize): i32 {
       // numbers and strs skip step()'s general dispatch: 1M floats scan in a third of the time
       const op = byte(pos);
       const size = emitFixedNumber(op, pos);
-      const taken = size != 0 ? 1 + size : emitStringInWindow(op, pos);
+      const taken = size != 0 ? 1 + size : op == Op.MEMOIZE ? <u32>foldMemoize(tape) : emitStringInWindow(op, pos);
       if (taken != 0) pos += taken;
       else status = step();
     } else {

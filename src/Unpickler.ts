@@ -11,7 +11,7 @@ import { Op } from './opcodes.js';
 import { Registry, registry as defaultRegistry } from './Registry.js';
 import { ScanSession } from './session.js';
 import { escapeDecode, isAscii, latin1String, rawUnicodeEscapeDecode, utf8String } from './strings.js';
-import { Field, Layout, Rec, RunFlag, Status, StrFlag } from './tape.js';
+import { Field, Layout, MemoFlag, Rec, RunFlag, Status, StrFlag } from './tape.js';
 import { ByteArray, FrozenSet, PyObject, Tuple } from './types.js';
 
 export interface LoadOptions {
@@ -315,6 +315,7 @@ export class Unpickler {
         case Op.STOP: this.result = this.pop(); return true;
         default: throw new UnpicklingError(`unexpected record kind ${head & 0xff}`);
       }
+      if (head & (MemoFlag.MEMOIZED << Layout.FLAGS_SHIFT)) this.memoPut(this.memoCount);
     }
     return false;
   }

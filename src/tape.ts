@@ -55,6 +55,16 @@ export const enum Rec {
   FALSE = 0x10,
 }
 
+/**
+ * A flag any record may carry, above every kind's own flags: a MEMOIZE
+ * followed the opcode and was folded into its record (the scanner does so for
+ * opcodes that push a value), so the replay memoizes that value after it.
+ * Protocol 4+ pickles memoize most values: a record fewer each.
+ */
+export const enum MemoFlag {
+  MEMOIZED = 32,
+}
+
 /** Flags of STR and PY2STR records. */
 export const enum StrFlag {
   ASCII = 1,
@@ -71,8 +81,8 @@ export const enum StrFlag {
 export const enum StrHash {
   /** Strings up to this many bytes are hashed. */
   MAX_LENGTH = 32,
-  /** Where the hash starts in a STR record's flags (it has 32 - 8 - 5 = 19 bits). */
-  SHIFT = 5,
+  /** Where the hash starts in a STR record's flags (it has 32 - 8 - 6 = 18 bits; bit 5 is MEMOIZED). */
+  SHIFT = 6,
 }
 
 /** Set in a record's flags: the payload stays in JS; encode() writes only the header and returns EXTERNAL. */

@@ -186,6 +186,10 @@ test('runs of numbers (the scan-flagged shortcut) load exactly, mixed with bigin
     const [a, b] = loads(dumps([shared, shared], { protocol }));
     assert.equal(a, b);
   }
+  // numbers memoized inside a run: not a run to skip (the scan folds a MEMOIZE only into what no run skips)
+  const [first, second] = loads(bytes('\x80\x04]\x94(K\x01\x94K\x02\x94eh\x01h\x02\x87\x94h\x03\x86.'));
+  assert.deepEqual([...first], [[1, 2], 1, 2]);
+  assert.equal(first, second);
 });
 
 test('a numeric list filled with room to spare has exactly its items wherever it can be seen', () => {
