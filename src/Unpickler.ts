@@ -5,7 +5,8 @@ import { fixImport } from './compat.js';
 import { UnpicklingError } from './errors.js';
 import { replaceConverted } from './fixup.js';
 import { MAKES_CODE } from './byValue.js';
-import { call, isPlainObject, newObject, setState, typeName } from './objects.js';
+import { beginLoad, makeDict } from './dictShapes.js';
+import { call, isArrayIndex, isPlainObject, newObject, setState, typeName } from './objects.js';
 import { opcodeName } from './opcodeNames.js';
 import { Op } from './opcodes.js';
 import { Registry, registry as defaultRegistry } from './Registry.js';
@@ -67,13 +68,6 @@ function newNumberList(): number[] {
   return [];
 }
 
-/** Is `key` one that JS objects list first, in numeric order (a canonical array index)? */
-function isArrayIndex(key: string): boolean {
-  const first = key.charCodeAt(0) - 48;
-  if (!(first >= 0 && first <= 9)) return false;
-  return /^(0|[1-9][0-9]{0,9})$/.test(key) && Number(key) < 4294967295;
-}
-
 function normalizeInt(value: bigint): number | bigint {
   return value >= -0x1fffffffffffffn && value <= 0x1fffffffffffffn ? Number(value) : value;
 }
@@ -114,6 +108,13 @@ export class Unpickler {
   /** Python's key order of plain-object dicts whose JS order differs (see setProperty). */
   private keyOrders: WeakMap<object, string[]> | null = null;
   /**
+   * The last empty plain-object dict made, while nothing but the stack and one
+   * memo slot (freshDictMemo, or -1) holds it: its first SETITEMS may replace
+   * it by an object made whole from a compiled key order (dictShapes.ts).
+   */
+  private freshDict: object | null = null;
+  private freshDictMemo = -1;
+  /**
    * A numeric list being filled with room to spare (see reserveNumbers): its
    * length runs ahead of its items, which number `filled`; settle() trims it.
    */
@@ -152,6 +153,7 @@ export class Unpickler {
       throw new UnpicklingError('this Unpickler is already loading (a load from inside one of its own callbacks?): use another Unpickler');
     }
     this.session = ScanSession.acquire();
+    beginLoad();
     this.data = data; // the rest of the state is fresh: from construction, or from the last stop()
     this.session.begin(data, offset, final);
   }
@@ -223,6 +225,7 @@ export class Unpickler {
     this.plainDictShared = false;
     this.keyOrders = null;
     this.growing = null;
+    this.freshDict = null;
   }
 
   /** @internal The value of the pickle just completed. */
@@ -272,7 +275,7 @@ export class Unpickler {
         case Rec.BYTEARRAY: this.stack.push(new ByteArray(this.data.subarray(a, a + b))); break;
         case Op.EMPTY_LIST: this.stack.push(head & (RunFlag.NUMERIC_LIST << Layout.FLAGS_SHIFT) ? newNumberList() : []); break;
         case Op.EMPTY_TUPLE: this.stack.push(new Tuple()); break;
-        case Op.EMPTY_DICT: this.stack.push(this.options.dicts === 'map' ? new Map() : {}); break;
+        case Op.EMPTY_DICT: this.stack.push(this.newDict()); break;
         case Op.EMPTY_SET: this.stack.push(new Set()); break;
         case Op.MARK:
           if (head & (RunFlag.NUMBERS << Layout.FLAGS_SHIFT) && this.appendNumbers(session, w, b, (head & (RunFlag.WITH_INT64 << Layout.FLAGS_SHIFT)) !== 0)) {
@@ -377,6 +380,10 @@ export class Unpickler {
 
   private memoPut(index: number): void {
     const value = this.top();
+    if (value === this.freshDict) {
+      if (this.freshDictMemo >= 0) this.freshDict = null; // a second memo slot: no longer replaceable
+      else this.freshDictMemo = index;
+    }
     if (this.memo[index] === undefined && ++this.memoCount > this.maxMemo) {
       throw new UnpicklingError(`more than maxMemo (${this.maxMemo}) memo entries`);
     }
@@ -385,6 +392,7 @@ export class Unpickler {
 
   /** Notes when a plain-object dict is referenced twice (it might later have to become a Map). */
   private share<T>(value: T): T {
+    if (value === this.freshDict) this.freshDict = null;
     if (!this.plainDictShared && this.options.dicts !== 'map' && isPlainObject(value)) this.plainDictShared = true;
     return value;
   }
@@ -483,8 +491,17 @@ export class Unpickler {
     }
   }
 
+  /** An empty dict: a Map, or a plain object that stays fresh (see freshDict) until something else can see it. */
+  private newDict(): object {
+    if (this.options.dicts === 'map') return new Map();
+    const dict = {};
+    this.freshDict = dict;
+    this.freshDictMemo = -1;
+    return dict;
+  }
+
   private makeDict(items: unknown[]): object {
-    this.stack.push(this.options.dicts === 'map' ? new Map() : {});
+    this.stack.push(this.newDict());
     this.setItems(this.stack.length - 1, items, 0, items.length);
     return this.stack.pop() as object;
   }
@@ -511,6 +528,16 @@ export class Unpickler {
   private setItems(target: number, items: unknown[], start: number, end: number): void {
     if ((end - start) % 2 !== 0) throw new UnpicklingError('odd number of items for a dict');
     let dict = this.stack[target];
+    if (dict === this.freshDict) {
+      this.freshDict = null;
+      const made = makeDict(items, start, end);
+      if (made !== null) {
+        // the fresh dict is only on the stack and in at most one memo slot: the new object takes its place
+        this.stack[target] = made;
+        if (this.freshDictMemo >= 0) this.memo[this.freshDictMemo] = made;
+        return;
+      }
+    }
     let plain = isPlainObject(dict);
     for (let i = start; i < end; i += 2) {
       const key = items[i];

@@ -76,6 +76,13 @@ export function setState(obj: unknown, state: unknown): void {
   assignState(obj, state);
 }
 
+/** Is `key` one that JS objects list first, in numeric order (a canonical array index)? */
+export function isArrayIndex(key: string): boolean {
+  const first = key.charCodeAt(0) - 48;
+  if (!(first >= 0 && first <= 9)) return false;
+  return /^(0|[1-9][0-9]{0,9})$/.test(key) && Number(key) < 4294967295;
+}
+
 /** A dict loaded as a JS object (prototype Object.prototype or null). */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
