@@ -528,15 +528,9 @@ export class Unpickler {
   private setItems(target: number, items: unknown[], start: number, end: number): void {
     if ((end - start) % 2 !== 0) throw new UnpicklingError('odd number of items for a dict');
     let dict = this.stack[target];
-    if (dict === this.freshDict) {
+    if (dict === this.freshDict && end > start) {
       this.freshDict = null;
-      const made = makeDict(items, start, end);
-      if (made !== null) {
-        // the fresh dict is only on the stack and in at most one memo slot: the new object takes its place
-        this.stack[target] = made;
-        if (this.freshDictMemo >= 0) this.memo[this.freshDictMemo] = made;
-        return;
-      }
+      if (this.fillFresh(target, items, start, end)) return;
     }
     let plain = isPlainObject(dict);
     for (let i = start; i < end; i += 2) {
@@ -558,6 +552,28 @@ export class Unpickler {
         throw new UnpicklingError(`cannot set an item of ${typeName(dict)}`);
       }
     }
+  }
+
+  /**
+   * The first items of the fresh dict at stack[target], which nothing else
+   * holds yet: it is replaced, on the stack and in its memo slot, by a Map if
+   * its first key is not a str (Python's dict as JS holds it: no conversion
+   * later), or by an object made whole from its compiled key order. False
+   * when neither applies (the caller adds the items one by one).
+   */
+  private fillFresh(target: number, items: unknown[], start: number, end: number): boolean {
+    let made: object | null;
+    if (typeof items[start] === 'string') {
+      made = makeDict(items, start, end);
+      if (made === null) return false;
+    } else {
+      const map = new Map<unknown, unknown>();
+      for (let i = start; i < end; i += 2) map.set(items[i], items[i + 1]);
+      made = map;
+    }
+    this.stack[target] = made;
+    if (this.freshDictMemo >= 0) this.memo[this.freshDictMemo] = made;
+    return true;
   }
 
   /**

@@ -63,6 +63,17 @@ test('a dict made from a compiled key order keeps its identity: memo slots and s
   }
 });
 
+test('a dict whose first key is not a str is made a Map at once, keeping its identity', () => {
+  // memoized in two slots, then both fetched; an empty batch after it changes nothing
+  const data = bytes('\x80\x02}q\x00q\x01(K\x01K\x02K\x03K\x04u(uh\x00h\x01\x87.');
+  const [d, viaFirst, viaSecond] = loads(data);
+  assert.deepEqual(d, new Map([[1, 2], [3, 4]]));
+  assert.equal(viaFirst, d);
+  assert.equal(viaSecond, d);
+  // an empty dict stays a plain object
+  assert.deepEqual(loads(bytes('\x80\x02}q\x00(u.')), {});
+});
+
 test('a load compiles at most its budget of key orders, however many repeat', () => {
   const orders = Array.from({ length: 200 }, (_, i) => dict([[`a${i}`, 1], ['b', 2], ['c', 3], ['d', 4]]));
   const data = bytes(list(...orders, ...orders));
