@@ -197,20 +197,34 @@ function isInteger(v: f64): bool {
   return abs(v) <= MAX_SAFE_INTEGER && trunc(v) == v && reinterpret<u64>(v) != 0x8000000000000000; // not -0.0
 }
 
+/** An opcode without argument that JS writes as a record of its own (STOP and the rare ones go through the general loop). */
+function isBareOpcode(kind: u32): bool {
+  switch (kind) {
+    case Op.MEMOIZE: case Op.MARK: case Op.EMPTY_LIST: case Op.EMPTY_DICT: case Op.EMPTY_TUPLE: case Op.EMPTY_SET:
+    case Op.APPEND: case Op.APPENDS: case Op.SETITEM: case Op.SETITEMS: case Op.ADDITEMS: case Op.TUPLE:
+    case Op.TUPLE1: case Op.TUPLE2: case Op.TUPLE3: case Op.NONE: case Op.STACK_GLOBAL: case Op.REDUCE:
+    case Op.BUILD: case Op.NEWOBJ:
+      return true;
+    default:
+      return false;
+  }
+}
+
 /**
- * Writes the run of NUMBER and INT64 records from `index` (floats, and ints
- * that binaryInt writes) while the window has room and the open frame is
- * below its target; returns the index of the first record it left to the
- * general loop. A run of numbers is most of a large numeric pickle: this keeps
- * the output length in a local and skips the switch (1M floats: 15 -> 3 ms).
+ * Writes the run of common records from `index` at protocol 1+ — numbers,
+ * strs in the arena, memo GET/PUT, bools, bare opcodes — while the window has
+ * room and no full frame must close first; returns the index of the first
+ * record it left to the general loop. Most records of a pickle are these: this
+ * keeps the output length in a local (V8 keeps wasm globals in memory) and
+ * skips the general loop's checks (1M floats: 15 -> 3 ms).
  */
-function writeNumberRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
+function writeRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
   let at = len;
   const frameEnd = frameStart == <u32>Frame.NONE ? U32.MAX_VALUE : frameStart + Frame.HEADER + <u32>Frame.TARGET;
-  const end = min(limit, frameEnd);
-  for (; index < count && at < end; index++) {
+  for (; index < count && at < limit; index++) {
     const record = tape + <usize>index * Layout.RECORD_BYTES;
     const head = load<u32>(record);
+    if (at >= frameEnd && beginsValue(head)) break; // the general loop closes the frame
     const p = out + at;
     let v: i64;
     if (head == Rec.NUMBER) {
@@ -222,8 +236,47 @@ function writeNumberRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
         continue;
       }
       v = <i64>value;
-    } else if (head == Rec.INT64) v = load<i64>(record, 8);
-    else break;
+    } else if (head == Rec.INT64) {
+      v = load<i64>(record, 8);
+    } else if (head == Rec.STR) {
+      const n = load<u32>(record, 12);
+      if (<u64>at + n + 5 > <u64>limit) break;
+      let q = p + 2;
+      if (n < 256 && protocol >= 4) {
+        store<u8>(p, Op.SHORT_BINUNICODE);
+        store<u8>(p, n, 1);
+      } else {
+        store<u8>(p, Op.BINUNICODE);
+        store<u32>(p, n, 1);
+        q = p + 5;
+      }
+      memory.copy(q, arena + load<u32>(record, 8), n);
+      at = <u32>(q - out) + n;
+      continue;
+    } else if (head == Rec.GET || head == Rec.PUT) {
+      const memoIndex = load<u32>(record, 8);
+      const get = head == Rec.GET;
+      if (memoIndex < 256) {
+        store<u8>(p, get ? Op.BINGET : Op.BINPUT);
+        store<u8>(p, memoIndex, 1);
+        at += 2;
+      } else {
+        store<u8>(p, get ? Op.LONG_BINGET : Op.LONG_BINPUT);
+        store<u32>(p, memoIndex, 1);
+        at += 5;
+      }
+      continue;
+    } else if ((head == Rec.TRUE || head == Rec.FALSE) && protocol >= 2) {
+      store<u8>(p, head == Rec.TRUE ? Op.NEWTRUE : Op.NEWFALSE);
+      at++;
+      continue;
+    } else if (isBareOpcode(head)) {
+      store<u8>(p, head);
+      at++;
+      continue;
+    } else {
+      break;
+    }
     const written = binaryInt(p, v);
     if (written == 0) break;
     at += written;
@@ -250,9 +303,9 @@ export function encode(s: usize): i32 {
     const head = load<u32>(record);
     const kind = head & 0xff;
     if (frameFull() && beginsValue(head)) commitFrame();
-    if ((kind == Rec.NUMBER || kind == Rec.INT64) && protocol >= 1 && len + 64 <= cap) {
+    if (kind != Op.PROTO && kind != Op.STOP && protocol >= 1 && len + 64 <= cap) {
       openFrame();
-      const next = writeNumberRun(tape, index, count, cap - 64);
+      const next = writeRun(tape, index, count, cap - 64);
       if (next != index) {
         index = next;
         continue;
