@@ -63,6 +63,9 @@ function intFromText(text: string): number | bigint {
   return normalizeInt(BigInt(text));
 }
 
+/** The shortest first run of numbers for which a list grows ahead of its items (see reserveNumbers). */
+const MIN_GROWN_RUN = 256;
+
 /** A list the scan saw a run of numbers go into: its own allocation site, so V8 keeps it unboxed (PACKED_DOUBLE). */
 function newNumberList(): number[] {
   return [];
@@ -436,11 +439,13 @@ export class Unpickler {
    * list whose length doubles ahead of them (V8 reallocates less often), so a
    * list that starts empty grows that way while only runs of numbers reach it
    * (the replay settles it before any other record). One settled is never
-   * grown again, so no input can make the copying quadratic.
+   * grown again, so no input can make the copying quadratic. Only a list whose
+   * first run is long (pickle writes 1000 a batch) grows so: setting a
+   * length is a runtime call, which small lists would pay for nothing.
    */
   private reserveNumbers(list: unknown[], count: number): number {
     if (this.growing !== list) {
-      if (list.length > 0) return -1;
+      if (list.length > 0 || count < MIN_GROWN_RUN) return -1;
       this.settle();
       this.growing = list;
       this.filled = 0;
@@ -454,7 +459,7 @@ export class Unpickler {
   /** Trims the list being filled to its items. */
   private settle(): void {
     if (this.growing === null) return;
-    this.growing.length = this.filled;
+    if (this.growing.length !== this.filled) this.growing.length = this.filled;
     this.growing = null;
   }
 
