@@ -270,8 +270,8 @@ function writeRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
       store<u8>(p, head == Rec.TRUE ? Op.NEWTRUE : Op.NEWFALSE);
       at++;
       continue;
-    } else if (isBareOpcode(head)) {
-      store<u8>(p, head);
+    } else if (isBareOpcode(head & 0xff)) { // a batch's MARK carries a flag
+      store<u8>(p, head & 0xff);
       at++;
       continue;
     } else {
