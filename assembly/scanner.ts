@@ -38,6 +38,8 @@ function fixedSize(kind: u32): u32 {
 // The session being scanned, loaded from its block by scan() and saved back
 // when it returns. scan() never calls out, so these cannot be trampled.
 let window: usize = 0;
+/** The index after the last PUT (Field.NEXT_PUT). */
+let nextPut: u32 = 0;
 let windowStart: u32 = 0;
 let windowEnd: u32 = 0;
 let inputEnd: u32 = 0;
@@ -266,27 +268,41 @@ function emitString(kind: u32, opPos: u32, start: u32, end: u32, flags: u32): vo
   return end - opPos;
 }
 
-/** FNV-1a over n bytes, folded to 18 bits. */
+/** FNV-1a over n bytes, folded to 17 bits. */
 function hashBytes(p: usize, n: u32): u32 {
   let h: u32 = 2166136261;
   for (let i: u32 = 0; i < n; i++) h = (h ^ load<u8>(p + i)) * 16777619;
-  return (h ^ (h >>> 18)) & 0x3ffff;
+  return (h ^ (h >>> 17)) & 0x1ffff;
+}
+
+/** A PUT record; the next PUT at index + 1 may be folded (wrapping as the replay's counter does). */
+function emitPut(opPos: u32, index: u32): void {
+  emit(Rec.PUT, opPos, index, 0);
+  nextPut = index + 1;
+}
+
+/** A BINPUT or LONG_BINPUT at the next index, folded into the record before it (see fold); the bytes taken, or 0. */
+@inline function foldPut(tape: usize, index: u32, size: u32): u32 {
+  if (index != nextPut || !fold(tape, MemoFlag.PUT_NEXT)) return 0;
+  nextPut = index + 1;
+  return size;
 }
 
 /**
- * Folds a MEMOIZE into the record before it (MemoFlag.MEMOIZED) when that
+ * Folds a memo store (`flag`: MemoFlag) into the record before it when that
  * record is in this tape chunk and pushes one value that nothing skips over
  * (not a number, which a flagged run of numbers skips). True when folded.
  */
-@inline function foldMemoize(tape: usize): bool {
+@inline function fold(tape: usize, flag: u32): bool {
   if (record == tape) return false;
   const previous = record - Layout.RECORD_BYTES;
   const head = load<u32>(previous);
+  if (head & ((MemoFlag.MEMOIZED | MemoFlag.PUT_NEXT) << Layout.FLAGS_SHIFT)) return false; // one store a record
   switch (head & 0xff) {
     case Rec.STR: case Rec.BYTES: case Rec.BYTEARRAY: case Op.EMPTY_LIST: case Op.EMPTY_DICT: case Op.EMPTY_SET:
     case Op.EMPTY_TUPLE: case Op.TUPLE: case Op.TUPLE1: case Op.TUPLE2: case Op.TUPLE3: case Op.FROZENSET:
     case Op.STACK_GLOBAL: case Op.REDUCE: case Op.NEWOBJ: case Op.NEWOBJ_EX:
-      store<u32>(previous, head | (MemoFlag.MEMOIZED << Layout.FLAGS_SHIFT));
+      store<u32>(previous, head | (flag << Layout.FLAGS_SHIFT));
       return true;
     default:
       return false;
@@ -327,7 +343,7 @@ function step(): i32 {
           break;
         }
         case Op.BINGET: case Op.LONG_BINGET: emit(Rec.GET, opPos, value, 0); break;
-        case Op.BINPUT: case Op.LONG_BINPUT: emit(Rec.PUT, opPos, value, 0); break;
+        case Op.BINPUT: case Op.LONG_BINPUT: emitPut(opPos, value); break;
         default: emit(Rec.EXT, opPos, value, 0); // EXT1, EXT2, EXT4
       }
       return CONTINUE;
@@ -401,7 +417,8 @@ function textArgument(op: u32, kind: u32, opPos: u32, argPos: u32): i32 {
         emit(byte(argPos + 1) == 0x31 ? Rec.TRUE : Rec.FALSE, opPos, 0, 0); // INT 01 / 00: True / False
       } else if (op == Op.GET || op == Op.PUT) {
         if (parsed != Parsed.OK || parsedInt < 0 || parsedInt > 0xffffffff) return fail(ScanError.BAD_MEMO_INDEX, opPos);
-        emit(op == Op.GET ? Rec.GET : Rec.PUT, opPos, <u32>parsedInt, 0);
+        if (op == Op.GET) emit(Rec.GET, opPos, <u32>parsedInt, 0);
+        else emitPut(opPos, <u32>parsedInt);
       } else if (parsed == Parsed.OK) {
         emitInt(opPos, parsedInt);
       } else {
@@ -448,6 +465,7 @@ export function scan(s: usize): i32 {
   inputEnd = field(Field.INPUT_END);
   inputFinal = field(Field.INPUT_FINAL) != 0;
   pos = field(Field.POS);
+  nextPut = field(Field.NEXT_PUT);
   const tape = <usize>field(Field.TAPE);
   record = tape;
   runMark = runList = openList = 0;
@@ -460,7 +478,11 @@ export function scan(s: usize): i32 {
       // numbers and strs skip step()'s general dispatch: 1M floats scan in a third of the time
       const op = byte(pos);
       const size = emitFixedNumber(op, pos);
-      const taken = size != 0 ? 1 + size : op == Op.MEMOIZE ? <u32>foldMemoize(tape) : emitStringInWindow(op, pos);
+      const taken = size != 0 ? 1 + size
+        : op == Op.MEMOIZE ? <u32>fold(tape, MemoFlag.MEMOIZED)
+        : op == Op.BINPUT ? foldPut(tape, byte(pos + 1), 2)
+        : op == Op.LONG_BINPUT ? foldPut(tape, load<u32>(at(pos + 1)), 5)
+        : emitStringInWindow(op, pos);
       if (taken != 0) pos += taken;
       else status = step();
     } else {
@@ -468,6 +490,7 @@ export function scan(s: usize): i32 {
     }
   }
   setField(Field.POS, pos);
+  setField(Field.NEXT_PUT, nextPut);
   setField(Field.TAPE_LEN, <u32>((record - tape) / Layout.RECORD_BYTES));
   return status;
 }

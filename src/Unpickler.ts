@@ -98,6 +98,8 @@ export class Unpickler {
   private fence = 0;
   private memo: unknown[] = [];
   private memoCount = 0;
+  /** The index after the last PUT replayed (MemoFlag.PUT_NEXT), as the scanner counts. */
+  private nextPut = 0;
   private proto = 0;
   private buffers: Iterator<unknown> | null = null;
   /** The tape being replayed and the word index of the current record, for error locations (-1: none). */
@@ -219,6 +221,7 @@ export class Unpickler {
     this.fence = 0;
     this.memo = [];
     this.memoCount = 0;
+    this.nextPut = 0;
     this.proto = 0;
     this.tape = null;
     this.record = -1;
@@ -302,7 +305,7 @@ export class Unpickler {
         case Op.POP_MARK: this.popMark(); break;
         case Op.DUP: this.stack.push(this.share(this.top())); break;
         case Rec.GET: this.stack.push(this.memoGet(a)); break;
-        case Rec.PUT: this.memoPut(a); break;
+        case Rec.PUT: this.memoPut(a); this.nextPut = (a + 1) >>> 0; break;
         case Op.MEMOIZE: this.memoPut(this.memoCount); break;
         case Op.GLOBAL: this.stack.push(this.resolve(...this.globalName(a, b))); break;
         case Op.STACK_GLOBAL: this.loadStackGlobal(); break;
@@ -321,7 +324,7 @@ export class Unpickler {
         case Op.STOP: this.result = this.pop(); return true;
         default: throw new UnpicklingError(`unexpected record kind ${head & 0xff}`);
       }
-      if (head & (MemoFlag.MEMOIZED << Layout.FLAGS_SHIFT)) this.memoPut(this.memoCount);
+      if (head & ((MemoFlag.MEMOIZED | MemoFlag.PUT_NEXT) << Layout.FLAGS_SHIFT)) this.memoizeFolded(head);
     }
     return false;
   }
@@ -379,6 +382,13 @@ export class Unpickler {
     if (value === undefined) throw new UnpicklingError(`memo value not found at index ${index}`);
     const current = this.converted?.get(value as object) ?? value;
     return this.share(current);
+  }
+
+  /** The memo store folded into a record (MemoFlag): MEMOIZE's, or a PUT at the index after the last PUT's. */
+  private memoizeFolded(head: number): void {
+    if (head & (MemoFlag.MEMOIZED << Layout.FLAGS_SHIFT)) return this.memoPut(this.memoCount);
+    this.memoPut(this.nextPut);
+    this.nextPut = (this.nextPut + 1) >>> 0; // the scanner's u32 counter wraps the same way
   }
 
   private memoPut(index: number): void {

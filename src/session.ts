@@ -67,6 +67,7 @@ export class ScanSession {
     this.setField(Field.POS, offset);
     this.setField(Field.STR_KIND, 0);
     this.setField(Field.ERROR, 0);
+    this.setField(Field.NEXT_PUT, 0);
     this.fill(offset, 1);
   }
 

@@ -56,13 +56,16 @@ export const enum Rec {
 }
 
 /**
- * A flag any record may carry, above every kind's own flags: a MEMOIZE
+ * Flags any record may carry, above every kind's own flags: a memo store
  * followed the opcode and was folded into its record (the scanner does so for
  * opcodes that push a value), so the replay memoizes that value after it.
- * Protocol 4+ pickles memoize most values: a record fewer each.
+ * Pickles memoize most values: a record fewer each.
  */
 export const enum MemoFlag {
+  /** A MEMOIZE: at the memo's size (protocol 4+). */
   MEMOIZED = 32,
+  /** A PUT / BINPUT / LONG_BINPUT at the index after the last PUT's (as Python numbers them: protocols 0-3). */
+  PUT_NEXT = 64,
 }
 
 /** Flags of STR and PY2STR records. */
@@ -81,8 +84,8 @@ export const enum StrFlag {
 export const enum StrHash {
   /** Strings up to this many bytes are hashed. */
   MAX_LENGTH = 32,
-  /** Where the hash starts in a STR record's flags (it has 32 - 8 - 6 = 18 bits; bit 5 is MEMOIZED). */
-  SHIFT = 6,
+  /** Where the hash starts in a STR record's flags (it has 32 - 8 - 7 = 17 bits; bits 5-6 are MemoFlag's). */
+  SHIFT = 7,
 }
 
 /** Set in a record's flags: the payload stays in JS; encode() writes only the header and returns EXTERNAL. */
@@ -189,8 +192,10 @@ export const enum Field {
   /** Scratch space where JS encodes small payloads (strings, big ints) for the records. */
   ARENA = 21,
   ARENA_CAP = 22,
+  /** The index after the last PUT scanned (see MemoFlag.PUT_NEXT). */
+  NEXT_PUT = 23,
   /** Number of fields. */
-  COUNT = 23,
+  COUNT = 24,
 }
 
 export const enum Scratch {

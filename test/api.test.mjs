@@ -176,6 +176,25 @@ test('large inputs stream through the window: a 5 MB str, a 1 MB text line, 200k
   assert.equal(list[199_999], 199_999 & 0xff);
 });
 
+test('memo stores folded into the record of their value: twice in a row, out of order, past 255, wrapping', () => {
+  // (the scan folds a MEMOIZE, or a PUT at the index after the last PUT's, into the record before it)
+  const pad = 'N0N0N0'; // the fold happens where 10 bytes follow in the window
+  for (const data of [`\x80\x04]\x94\x94(h\x00h\x01t${pad}.`, `\x80\x02]q\x00q\x01(h\x00h\x01t${pad}.`, `\x80\x02]q\x05q\x07(h\x05h\x07t${pad}.`]) {
+    const [a, b] = loads(bytes(data));
+    assert.deepEqual(a, []);
+    assert.equal(a, b, JSON.stringify(data));
+  }
+  // a PUT out of order resets the next index: BINPUT 5, then BINPUT 0 is not the next one
+  const [five, zero] = loads(bytes(`\x80\x02]q\x05]q\x00(h\x05h\x00t${pad}.`));
+  assert.ok(Array.isArray(five) && Array.isArray(zero) && five !== zero);
+  // LONG_BINPUT 2^32-1, then BINPUT 0: the next index wraps, as the scan's u32 does
+  const [first, second] = loads(bytes(`\x80\x02]r\xff\xff\xff\xff]q\x00(j\xff\xff\xff\xffh\x00t${pad}.`));
+  assert.ok(Array.isArray(first) && Array.isArray(second) && first !== second);
+  // 300 shared strs: BINPUT, then LONG_BINPUT past 255, each fetched again
+  const strs = Array.from({ length: 300 }, (_, i) => `s${i}`);
+  for (const protocol of [0, 2, 3]) assert.deepEqual(loads(dumps([...strs, ...strs], { protocol })), [...strs, ...strs]);
+});
+
 test('runs of numbers (the scan-flagged shortcut) load exactly, mixed with bigints and followed by other items', () => {
   const mixed = [2n ** 60n, 1, 2.5, -(2n ** 62n), 0, -0, NaN];
   const numbersThenStrings = [...Array.from({ length: 1500 }, (_, i) => i * 0.5), ...Array.from({ length: 1500 }, (_, i) => `s${i}`)];
