@@ -83,6 +83,8 @@ class Frame {
   index = 0;
   batchEnd = 0;
   batchElements = 0;
+  /** Items an element takes: 2 for a dict (key, value), else 1. */
+  readonly per: number;
 
   constructor(
     readonly kind: Kind,
@@ -93,10 +95,8 @@ class Frame {
     readonly finish: ((frame: Frame) => void) | null,
     /** A list, dict or set itself, batched as CPython's C pickler batches those (see startBatch); not a reduce value's items. */
     readonly exact: boolean,
-  ) {}
-
-  get per(): number {
-    return this.kind === Kind.DICT || this.kind === Kind.MAP ? 2 : 1;
+  ) {
+    this.per = kind === Kind.DICT || kind === Kind.MAP ? 2 : 1;
   }
 
   /** The path segment of the item being written, for error messages. */
