@@ -258,6 +258,7 @@ export class EncodeSession {
    * window's start, so that frames end where CPython's do, wherever windows end.
    */
   private makeWindowRoom(): void {
+    this.checkSize(this.size + this.field(Field.WINDOW_LEN)); // before growing: a dump over maxBytes stops early
     const cap = this.field(Field.WINDOW_CAP);
     if (cap < GROWN_WINDOW_CAP) {
       core.growWindow(this.ptr, cap * 2);
@@ -284,7 +285,11 @@ export class EncodeSession {
 
   private append(chunk: Uint8Array): void {
     this.size += chunk.length;
-    if (this.size > this.maxBytes) throw new PicklingError(`the pickle would be larger than maxBytes (${this.maxBytes})`);
+    this.checkSize(this.size);
     this.chunks.push(chunk);
+  }
+
+  private checkSize(size: number): void {
+    if (size > this.maxBytes) throw new PicklingError(`the pickle would be larger than maxBytes (${this.maxBytes})`);
   }
 }

@@ -2,6 +2,7 @@
 // UnpicklingError; nothing recurses on the input's depth; limits have safe
 // defaults; loads and dumps may be called from inside any callback.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { Pickler, PicklingError, Registry, Unpickler, UnpicklingError, dumps, loadStream, loads } from 'pickle-wasm';
 
@@ -72,6 +73,16 @@ test('limits: maxDepth, maxMemo, maxBytes have defaults and say what they stoppe
   assert.throws(() => loads(bytes('N(((.'), { maxDepth: 2 }), /maxDepth \(2\)/);
   assert.throws(() => loads(Buffer.concat([bytes('\x80\x04N'), repeat('\x94', 11), bytes('.')]), { maxMemo: 10 }), /maxMemo \(10\)/);
   assert.throws(() => dumps('x'.repeat(1000), { maxBytes: 100 }), (e) => e instanceof PicklingError && /maxBytes \(100\)/.test(e.message));
+  // a dump past maxBytes stops before the output window grows far past it (a fresh process: its wasm memory is small)
+  const script = `
+    const { dumps } = await import('pickle-wasm');
+    const { core } = await import(${JSON.stringify(new URL('../dist/esm/wasm.js', import.meta.url).href)});
+    let message = '';
+    try { dumps(new Array(3_000_000).fill(0.5), { maxBytes: 1 << 20 }); } catch (e) { message = e.message; }
+    console.log(JSON.stringify([message, core.memory.buffer.byteLength]));`;
+  const [message, wasmBytes] = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
+  assert.match(message, /maxBytes \(1048576\)/);
+  assert.ok(wasmBytes < 8 * 1024 * 1024, `wasm memory grew to ${wasmBytes} bytes`);
 });
 
 test('re-entrant: loads and dumps from inside every callback', () => {
