@@ -20,6 +20,8 @@ interface Shape {
 /** Dicts of fewer keys gain too little; larger literals compile slowly. */
 const MIN_KEYS = 4;
 const MAX_KEYS = 64;
+/** Longer keys are not field names: neither kept (the cache outlives the load) nor compiled. */
+const MAX_KEY_LENGTH = 64;
 /** Key orders remembered (all forgotten when full) and compiled per load. */
 const MAX_SHAPES = 256;
 const COMPILE_BUDGET = 32;
@@ -71,7 +73,7 @@ function remember(first: string, items: unknown[], start: number, count: number)
   for (let i = 0; i < count; i++) {
     const key = items[start + 2 * i];
     // array-index keys are listed first by JS (the caller keeps Python's order); "__proto__" would set the prototype
-    if (typeof key !== 'string' || key === '__proto__' || isArrayIndex(key)) return;
+    if (typeof key !== 'string' || key.length > MAX_KEY_LENGTH || key === '__proto__' || isArrayIndex(key)) return;
     keys.push(key);
   }
   if (shapes.size >= MAX_SHAPES) shapes.clear();

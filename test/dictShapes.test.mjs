@@ -90,6 +90,20 @@ test('a load compiles at most its budget of key orders, however many repeat', ()
   assert.ok(compiled > 0 && compiled <= 32, `compiled ${compiled} key orders`);
 });
 
+test('keys longer than 64 characters are neither kept nor compiled', () => {
+  const long = 'k'.repeat(65);
+  const data = bytes(list(...Array(5).fill(dict([[long, 1], ['b', 2], ['c', 3], ['d', 4]]))));
+  const Original = globalThis.Function;
+  let compiled = 0;
+  globalThis.Function = new Proxy(Original, { construct: (target, args) => (compiled++, Reflect.construct(target, args)) });
+  try {
+    for (const value of thrice(data)) assert.deepEqual(value[4], { [long]: 1, b: 2, c: 3, d: 4 });
+  } finally {
+    globalThis.Function = Original;
+  }
+  assert.equal(compiled, 0);
+});
+
 test('where compiling code is refused, dicts load the plain way', () => {
   const script = `
     const { dumps, loads } = await import('pickle-wasm');
