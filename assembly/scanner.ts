@@ -102,11 +102,13 @@ let runList: usize = 0;
 let openList: usize = 0;
 /** Notes the record just written at `at` for run tracking (numbers count themselves: emitNumber, emitInt). */
 function track(kind: u32, at: usize): void {
-  if (kind == Op.APPENDS && runMark != 0 && runLength > 0) {
-    const flags = RunFlag.NUMBERS | (runWithInt64 ? RunFlag.WITH_INT64 : 0);
+  if ((kind == Op.APPENDS || kind == Op.TUPLE) && runMark != 0 && runLength > 0) {
+    const flags = RunFlag.NUMBERS | (runWithInt64 ? RunFlag.WITH_INT64 : 0) | (kind == Op.TUPLE ? RunFlag.TUPLE : 0);
     store<u32>(runMark, Op.MARK | (flags << Layout.FLAGS_SHIFT));
     store<u32>(runMark, runLength, 12);
-    if (runList != 0 && !runWithInt64) store<u32>(runList, load<u32>(runList) | (RunFlag.NUMERIC_LIST << Layout.FLAGS_SHIFT));
+    if (kind == Op.APPENDS && runList != 0 && !runWithInt64) {
+      store<u32>(runList, load<u32>(runList) | (RunFlag.NUMERIC_LIST << Layout.FLAGS_SHIFT));
+    }
   }
   runMark = 0;
   runList = 0;

@@ -284,8 +284,9 @@ export class Unpickler {
         case Op.EMPTY_DICT: this.stack.push(this.newDict()); break;
         case Op.EMPTY_SET: this.stack.push(new Set()); break;
         case Op.MARK:
-          if (head & (RunFlag.NUMBERS << Layout.FLAGS_SHIFT) && this.appendNumbers(session, w, b, (head & (RunFlag.WITH_INT64 << Layout.FLAGS_SHIFT)) !== 0)) {
-            w += (b + 1) * Layout.RECORD_WORDS;
+          if (head & (RunFlag.NUMBERS << Layout.FLAGS_SHIFT) && this.runOfNumbers(session, w, b, head)) {
+            w += (b + 1) * Layout.RECORD_WORDS; // the numbers and the APPENDS or TUPLE after them
+            if (tape[w] & ((MemoFlag.MEMOIZED | MemoFlag.PUT_NEXT) << Layout.FLAGS_SHIFT)) this.memoizeFolded(tape[w]);
           }
           else this.loadMark();
           break;
@@ -420,13 +421,37 @@ export class Unpickler {
   }
 
   /**
-   * MARK, `count` NUMBER records, APPENDS (flagged by the scan): the numbers
-   * go from the tape straight into the list on top of the stack. False (and
-   * nothing done) when the top is not a plain list: the records replay as usual.
+   * MARK, `count` NUMBER records, then APPENDS or TUPLE (flagged by the scan):
+   * the numbers go from the tape straight into the list on top of the stack,
+   * or into a new tuple. False (and nothing done) when the MARK would be one
+   * too deep, or APPENDS's target is not a plain list: the records replay as usual.
    */
+  private runOfNumbers(session: ScanSession, mark: number, count: number, head: number): boolean {
+    if (this.marks.length >= this.maxDepth) return false;
+    const withInt64 = (head & (RunFlag.WITH_INT64 << Layout.FLAGS_SHIFT)) !== 0;
+    if (head & (RunFlag.TUPLE << Layout.FLAGS_SHIFT)) {
+      this.stack.push(this.numbersTuple(session, mark, count, withInt64));
+      return true;
+    }
+    return this.appendNumbers(session, mark, count, withInt64);
+  }
+
+  /** The tuple of the `count` numbers after the MARK at `mark`. */
+  private numbersTuple(session: ScanSession, mark: number, count: number, withInt64: boolean): Tuple {
+    const { tape, tapeF64, tapeI64 } = session;
+    const first = (mark >>> 1) + 3; // the f64 (or i64) of the record after the MARK
+    const tuple = new Tuple<unknown>(count);
+    for (let i = 0; i < count; i++) {
+      const int64 = withInt64 && (tape[mark + Layout.RECORD_WORDS * (i + 1)] & 0xff) === Rec.INT64;
+      tuple[i] = int64 ? tapeI64[first + 2 * i] : tapeF64[first + 2 * i];
+    }
+    return tuple;
+  }
+
+  /** The numbers of a run go into the list on top of the stack; false when it is not a plain list. */
   private appendNumbers(session: ScanSession, mark: number, count: number, withInt64: boolean): boolean {
     const target = this.stack.length > this.fence ? this.stack[this.stack.length - 1] : undefined;
-    if (!Array.isArray(target) || target instanceof Tuple || this.marks.length >= this.maxDepth) return false;
+    if (!Array.isArray(target) || target instanceof Tuple) return false;
     const { tape, tapeF64, tapeI64 } = session;
     const first = (mark >>> 1) + 3; // the f64 (or i64) of the record after the MARK
     if (!withInt64) {

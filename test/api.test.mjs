@@ -176,6 +176,22 @@ test('large inputs stream through the window: a 5 MB str, a 1 MB text line, 200k
   assert.equal(list[199_999], 199_999 & 0xff);
 });
 
+test('tuples of numbers (a scan-flagged run ending in TUPLE) load exactly and keep their memo entry', () => {
+  const t = Tuple.of(1, 2.5, 2n ** 60n, -3, 0, -0);
+  for (const protocol of [1, 2, 3, 4, 5]) {
+    const [a, b, c] = loads(dumps([t, t, Tuple.of(7, 8, 9, 10)], { protocol }));
+    assert.ok(a instanceof Tuple);
+    assert.deepStrictEqual([...a], [...t]);
+    assert.equal(a, b, `protocol ${protocol}: the second reference is the same tuple`);
+    assert.deepStrictEqual([...c], [7, 8, 9, 10]);
+  }
+  // as CPython writes them
+  const python = bytes('\x80\x04\x95\x17\x00\x00\x00\x00\x00\x00\x00(K\x01G@\x04\x00\x00\x00\x00\x00\x00K\x03K\x04t\x94h\x00\x86\x94.');
+  const [x, y] = loads(python);
+  assert.deepStrictEqual([...x], [1, 2.5, 3, 4]);
+  assert.equal(x, y);
+});
+
 test('memo stores folded into the record of their value: twice in a row, out of order, past 255, wrapping', () => {
   // (the scan folds a MEMOIZE, or a PUT at the index after the last PUT's, into the record before it)
   const pad = 'N0N0N0'; // the fold happens where 10 bytes follow in the window
