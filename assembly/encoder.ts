@@ -114,12 +114,32 @@ function writeFloat(v: f64): void {
   len += 8;
 }
 
+/** The opcode for a counted payload of n bytes and its length, at p (op1: 0 when there is no 1-byte form); returns the bytes written. */
+@inline function countedHeader(p: usize, op1: u32, op4: u32, op8: u32, n: u32): u32 {
+  if (n < 256 && op1 != 0) {
+    store<u8>(p, op1);
+    store<u8>(p, n, 1);
+    return 2;
+  }
+  if (op8 == 0 || <u64>n <= 0xffffffff) {
+    store<u8>(p, op4);
+    store<u32>(p, n, 1);
+    return 5;
+  }
+  store<u8>(p, op8);
+  store<u64>(p, n, 1);
+  return 9;
+}
+
 /** A counted payload: the opcode for its length, the length, then (unless external) the bytes. */
 function counted(op1: u32, op4: u32, op8: u32, payload: usize, n: u32, external: bool): void {
-  if (n < 256 && op1 != 0) { byte(op1); byte(n); }
-  else if (op8 == 0 || <u64>n <= 0xffffffff) { byte(op4); u32le(n); }
-  else { byte(op8); u64le(n); }
+  len += countedHeader(out + len, op1, op4, op8, n);
   if (!external) copy(payload, n);
+}
+
+/** A str's opcode and length at p (SHORT_BINUNICODE from protocol 4); returns the bytes written. */
+@inline function strHeader(p: usize, n: u32): u32 {
+  return countedHeader(p, protocol >= 4 ? Op.SHORT_BINUNICODE : 0, Op.BINUNICODE, Op.BINUNICODE8, n);
 }
 
 /** A newline-terminated text argument (protocol 0 forms); an external payload carries its own newline. */
@@ -130,11 +150,22 @@ function line(op: u32, payload: usize, n: u32, external: bool): void {
   byte(0x0a);
 }
 
+/** BINGET / BINPUT, or their LONG_ forms, at p; returns the bytes written. */
+@inline function binaryMemo(p: usize, get: bool, index: u32): u32 {
+  if (index < 256) {
+    store<u8>(p, get ? Op.BINGET : Op.BINPUT);
+    store<u8>(p, index, 1);
+    return 2;
+  }
+  store<u8>(p, get ? Op.LONG_BINGET : Op.LONG_BINPUT);
+  store<u32>(p, index, 1);
+  return 5;
+}
+
 function writeMemo(kind: u32, index: u32): void {
   const get = kind == Rec.GET;
-  if (protocol == 0) { textOp(get ? Op.GET : Op.PUT, index); return; }
-  if (index < 256) { byte(get ? Op.BINGET : Op.BINPUT); byte(index); }
-  else { byte(get ? Op.LONG_BINGET : Op.LONG_BINPUT); u32le(index); }
+  if (protocol == 0) textOp(get ? Op.GET : Op.PUT, index);
+  else len += binaryMemo(out + len, get, index);
 }
 
 function writeExtension(code: u32): void {
@@ -240,31 +271,13 @@ function writeRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
       v = load<i64>(record, 8);
     } else if (head == Rec.STR) {
       const n = load<u32>(record, 12);
-      if (<u64>at + n + 5 > <u64>limit) break;
-      let q = p + 2;
-      if (n < 256 && protocol >= 4) {
-        store<u8>(p, Op.SHORT_BINUNICODE);
-        store<u8>(p, n, 1);
-      } else {
-        store<u8>(p, Op.BINUNICODE);
-        store<u32>(p, n, 1);
-        q = p + 5;
-      }
-      memory.copy(q, arena + load<u32>(record, 8), n);
-      at = <u32>(q - out) + n;
+      if (<u64>at + n + 9 > <u64>limit) break;
+      const header = strHeader(p, n);
+      memory.copy(p + header, arena + load<u32>(record, 8), n);
+      at += header + n;
       continue;
     } else if (head == Rec.GET || head == Rec.PUT) {
-      const memoIndex = load<u32>(record, 8);
-      const get = head == Rec.GET;
-      if (memoIndex < 256) {
-        store<u8>(p, get ? Op.BINGET : Op.BINPUT);
-        store<u8>(p, memoIndex, 1);
-        at += 2;
-      } else {
-        store<u8>(p, get ? Op.LONG_BINGET : Op.LONG_BINPUT);
-        store<u32>(p, memoIndex, 1);
-        at += 5;
-      }
+      at += binaryMemo(p, head == Rec.GET, load<u32>(record, 8));
       continue;
     } else if ((head == Rec.TRUE || head == Rec.FALSE) && protocol >= 2) {
       store<u8>(p, head == Rec.TRUE ? Op.NEWTRUE : Op.NEWFALSE);
@@ -336,7 +349,7 @@ export function encode(s: usize): i32 {
       case Rec.BIGINT_BYTES: counted(Op.LONG1, Op.LONG4, 0, payload, b, external); break;
       case Rec.BIGINT_TEXT: byte(Op.LONG); if (!external) { copy(payload, b); byte(0x4c); byte(0x0a); } break;
       case Rec.FLOAT_TEXT: line(Op.FLOAT, payload, b, external); break;
-      case Rec.STR: counted(protocol >= 4 ? Op.SHORT_BINUNICODE : 0, Op.BINUNICODE, Op.BINUNICODE8, payload, b, external); break;
+      case Rec.STR: len += strHeader(out + len, b); if (!external) copy(payload, b); break;
       case Rec.UNICODE_RAW: line(Op.UNICODE, payload, b, external); break;
       case Rec.BYTES: counted(Op.SHORT_BINBYTES, Op.BINBYTES, Op.BINBYTES8, payload, b, external); break;
       case Rec.BYTEARRAY: byte(Op.BYTEARRAY8); u64le(b); if (!external) copy(payload, b); break;
