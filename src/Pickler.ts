@@ -252,7 +252,13 @@ export class Pickler {
       const depth = frames.length;
       if (frame.per === 2) {
         // Dict keys are memoized by value whatever their length: Python's are interned, written once.
+        // A Map's keys may be numbers: runs of numbers (keys and values of a dict of ints) go in bulk.
+        const mayRun = numbersInBulk && frame.kind === Kind.MAP;
         while (frame.index < end && frames.length === depth) {
+          if (mayRun) {
+            frame.index = session.numbers(items, frame.index, end);
+            if (frame.index === end) break;
+          }
           const item = items[frame.index++];
           if (frame.index % 2 === 1 && typeof item === 'string') this.saveString(item, true);
           else this.save(item);
