@@ -108,11 +108,6 @@ function writeBool(v: bool): void {
   }
 }
 
-function writeFloat(v: f64): void {
-  byte(Op.BINFLOAT);
-  store<u64>(out + len, bswap<u64>(reinterpret<u64>(v)));
-  len += 8;
-}
 
 /** The opcode for a counted payload of n bytes and its length, at p (op1: 0 when there is no 1-byte form); returns the bytes written. */
 @inline function countedHeader(p: usize, op1: u32, op4: u32, op8: u32, n: u32): u32 {
@@ -228,6 +223,42 @@ function isInteger(v: f64): bool {
   return abs(v) <= MAX_SAFE_INTEGER && trunc(v) == v && reinterpret<u64>(v) != 0x8000000000000000; // not -0.0
 }
 
+/** A NUMBER's value at p in binary (protocol 1+): BINFLOAT, else binaryInt's form; returns the bytes written (0: it needs text). */
+@inline function binaryNumber(p: usize, v: f64): u32 {
+  if (isInteger(v)) return binaryInt(p, <i64>v);
+  store<u8>(p, Op.BINFLOAT);
+  store<u64>(p, bswap<u64>(reinterpret<u64>(v)), 1);
+  return 9;
+}
+
+/** A NUMBER's value in any protocol. */
+function writeNumber(v: f64): void {
+  const written = protocol >= 1 ? binaryNumber(out + len, v) : 0;
+  if (written != 0) len += written;
+  else writeInt(<i64>v); // protocol 1 ints beyond 32 bits, and protocol 0 (which JS never sends a float)
+}
+
+/** The records a NUMBERS run's values take after its own. */
+@inline function runRecords(record: usize): u32 {
+  return (load<u32>(record, 8) + 1) >> 1;
+}
+
+/** The address of the first value of a NUMBERS run not yet written. */
+@inline function nextOfRun(record: usize): usize {
+  return record + Layout.RECORD_BYTES + (<usize>load<u32>(record, 12) << 3);
+}
+
+/**
+ * Writes the general loop's one number of a NUMBERS run, and counts it;
+ * returns whether that finished the run.
+ */
+function writeOneOfRun(record: usize): bool {
+  writeNumber(load<f64>(nextOfRun(record)));
+  const written = load<u32>(record, 12) + 1;
+  store<u32>(record, written, 12);
+  return written == load<u32>(record, 8);
+}
+
 /** An opcode without argument that JS writes as a record of its own (STOP and the rare ones go through the general loop). */
 function isBareOpcode(kind: u32): bool {
   switch (kind) {
@@ -257,16 +288,27 @@ function writeRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
     const head = load<u32>(record);
     if (at >= frameEnd && beginsValue(head)) break; // the general loop closes the frame
     const p = out + at;
+    if (head == Rec.NUMBERS) {
+      // each number begins a value: the run stops where the frame must close, or the window is full
+      const n = load<u32>(record, 8);
+      let written = load<u32>(record, 12);
+      let value = nextOfRun(record);
+      for (; written < n && at < limit && at < frameEnd; written++, value += 8) {
+        const bytes = binaryNumber(out + at, load<f64>(value));
+        if (bytes == 0) break;
+        at += bytes;
+      }
+      store<u32>(record, written, 12);
+      if (written < n) break;
+      index += runRecords(record);
+      continue;
+    }
     let v: i64;
     if (head == Rec.NUMBER) {
-      const value = load<f64>(record, 8);
-      if (!isInteger(value)) {
-        store<u8>(p, Op.BINFLOAT);
-        store<u64>(p, bswap<u64>(reinterpret<u64>(value)), 1);
-        at += 9;
-        continue;
-      }
-      v = <i64>value;
+      const written = binaryNumber(p, load<f64>(record, 8));
+      if (written == 0) break;
+      at += written;
+      continue;
     } else if (head == Rec.INT64) {
       v = load<i64>(record, 8);
     } else if (head == Rec.STR) {
@@ -318,8 +360,9 @@ export function encode(s: usize): i32 {
     if (frameFull() && beginsValue(head)) commitFrame();
     if (kind != Op.PROTO && kind != Op.STOP && protocol >= 1 && len + 64 <= cap) {
       openFrame();
+      const written = len;
       const next = writeRun(tape, index, count, cap - 64);
-      if (next != index) {
+      if (next != index || len != written) { // (a run of numbers may be written in part)
         index = next;
         continue;
       }
@@ -338,12 +381,11 @@ export function encode(s: usize): i32 {
     switch (kind) {
       case Op.PROTO: byte(Op.PROTO); byte(a); break;
       case Rec.INT64: writeInt(load<i64>(record, 8)); break;
-      case Rec.NUMBER: {
-        const value = load<f64>(record, 8);
-        if (isInteger(value)) writeInt(<i64>value);
-        else writeFloat(value);
+      case Rec.NUMBER: writeNumber(load<f64>(record, 8)); break;
+      case Rec.NUMBERS:
+        if (!writeOneOfRun(record)) continue; // the same run again
+        index += runRecords(record);
         break;
-      }
       case Rec.EXT: writeExtension(a); break;
       case Rec.TRUE: case Rec.FALSE: writeBool(kind == Rec.TRUE); break;
       case Rec.BIGINT_BYTES: counted(Op.LONG1, Op.LONG4, 0, payload, b, external); break;

@@ -56,6 +56,9 @@ export const DEFAULT_PROTOCOL = 5;
 const SHARING_PROBE = 2048;
 /** Python's limit for int-to-text conversion (sys.int_info.default_max_str_digits). */
 const MAX_INT_DIGITS = 4300;
+/** The bigints an INT64 record holds (constants: `1n << 63n` would make a bigint a call). */
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
 /** Items per APPENDS / SETITEMS / ADDITEMS, as CPython's _BATCHSIZE. */
 const BATCH_SIZE = 1000;
 
@@ -468,7 +471,7 @@ export class Pickler {
   }
 
   private saveBigInt(value: bigint): void {
-    if (value >= -(1n << 63n) && value < 1n << 63n) return this.session!.int64(value);
+    if (value >= INT64_MIN && value <= INT64_MAX) return this.session!.int64(value);
     if (this.protocol < 2) {
       const text = value.toString();
       if (text.replace('-', '').length > MAX_INT_DIGITS) {

@@ -18,6 +18,8 @@ const WINDOW_CAP = 128 * 1024;
  */
 const GROWN_WINDOW_CAP = 16 * 1024 * 1024;
 const TAPE_CAP = 4096;
+/** A NUMBERS run's f64s, packed in the records after it. */
+const NUMBERS_PER_RECORD = Layout.RECORD_WORDS / 2;
 /** Payloads up to this size are copied through the arena; larger ones stay outside wasm memory. */
 const ARENA_CAP = 32 * 1024;
 const POOL_SIZE = 8;
@@ -133,24 +135,31 @@ export class EncodeSession {
     memory.f64[(w >>> 1) + 1] = value;
   }
 
-  /** number() for items[from..to) while they are numbers; returns the index of the first that is not. */
+  /**
+   * number() for items[from..to) while they are numbers, as NUMBERS runs (one
+   * f64 store a number); returns the index of the first that is not.
+   */
   numbers(items: ArrayLike<unknown>, from: number, to: number): number {
     let i = from;
-    while (i < to) {
-      if (this.count === TAPE_CAP) this.flush();
-      // as many as the tape holds, with the views and the record index in locals
-      const { u32, f64 } = memory;
-      const stop = Math.min(to, i + TAPE_CAP - this.count);
-      let w = this.tapeWord + this.count * Layout.RECORD_WORDS;
+    while (i < to && typeof items[i] === 'number') {
+      if (this.count + 2 > TAPE_CAP) this.flush(); // the run's record and one of values
+      const head = this.tapeWord + this.count * Layout.RECORD_WORDS;
+      const stop = Math.min(to, i + (TAPE_CAP - this.count - 1) * NUMBERS_PER_RECORD);
+      // the values, with the view and the index in locals
+      const f64 = memory.f64;
+      let at = (head >>> 1) + Layout.RECORD_WORDS / 2;
       const start = i;
-      for (; i < stop; i++, w += Layout.RECORD_WORDS) {
+      for (; i < stop; i++) {
         const value = items[i];
         if (typeof value !== 'number') break;
-        u32[w] = Rec.NUMBER;
-        f64[(w >>> 1) + 1] = value;
+        f64[at++] = value;
       }
-      this.count += i - start;
-      if (i < stop) break;
+      const n = i - start;
+      const u32 = memory.u32;
+      u32[head] = Rec.NUMBERS;
+      u32[head + 2] = n;
+      u32[head + 3] = 0;
+      this.count += 1 + Math.ceil(n / NUMBERS_PER_RECORD);
     }
     return i;
   }

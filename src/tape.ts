@@ -53,6 +53,12 @@ export const enum Rec {
   /** INT 01 / INT 00 of protocol 0 */
   TRUE = 0x0f,
   FALSE = 0x10,
+  /**
+   * dumps only: a run of numbers, each written as NUMBER's is. Word 2 holds
+   * how many, word 3 how many are written (the encoder may stop inside the
+   * run); their f64s follow in the next records, two to a record.
+   */
+  NUMBERS = 0x11,
 }
 
 /**

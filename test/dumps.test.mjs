@@ -57,6 +57,8 @@ const TABLE = [
   [new ByteArray([1, 2]), "bytearray(b'\\x01\\x02')", true],
   [new ByteArray(0), 'bytearray()', true],
   [[1, [2, [3, []]]], '[1, [2, [3, []]]]', true],
+  // a run of numbers with ints that protocol 1 writes as text (the encoder's general loop, inside the run)
+  [[1, 2 ** 40, -(2 ** 35), 0.5, 3, 2 ** 52 + 1], '[1, 2**40, -2**35, 0.5, 3, 2**52+1]', true],
   [new Tuple(), '()', true],
   [Tuple.of(1), '(1,)', true],
   [new Tuple(1, 2, 3, 4), '(1, 2, 3, 4)', true],
