@@ -157,6 +157,9 @@ function encodeLong(value: bigint): Uint8Array {
   return bytes;
 }
 
+const finishWhole = (session: EncodeSession): Uint8Array => session.finish();
+const finishChunks = (session: EncodeSession): Uint8Array[] => session.finishChunks();
+
 export class Pickler {
   readonly protocol: number;
   protected readonly options: DumpOptions;
@@ -195,12 +198,12 @@ export class Pickler {
 
   /** Writes `value` as one pickle. */
   dump(value: unknown): Uint8Array {
-    return this.write(value, (session) => session.finish());
+    return this.write(value, finishWhole);
   }
 
   /** Writes `value` as one pickle, returned in the chunks it was made in (for streams: no final copy). */
   dumpChunks(value: unknown): Uint8Array[] {
-    return this.write(value, (session) => session.finishChunks());
+    return this.write(value, finishChunks);
   }
 
   private write<T>(value: unknown, finish: (session: EncodeSession) => T): T {

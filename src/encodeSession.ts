@@ -57,6 +57,7 @@ function copyOf(bytes: Uint8Array): Uint8Array {
   return copy;
 }
 const pool: EncodeSession[] = [];
+const NO_CHUNKS: Uint8Array[] = []; // never pushed to: begin() gives each dump its own
 
 /** Is `value` written as an int? Python's -0.0 is a float; beyond 2^53, JS numbers stand for floats (wasm's isInteger decides the same). */
 export function isInteger(value: number): boolean {
@@ -71,7 +72,7 @@ export class EncodeSession {
   private count = 0;
   private arenaUsed = 0;
   private readonly externals: Uint8Array[] = [];
-  private chunks: Uint8Array[] = [];
+  private chunks: Uint8Array[] = NO_CHUNKS;
   private size = 0;
   /** The largest output allowed. */
   maxBytes = Infinity;
@@ -89,8 +90,8 @@ export class EncodeSession {
 
   release(): void {
     if (this.field(Field.WINDOW_CAP) > WINDOW_CAP) core.resizeWindow(this.ptr, WINDOW_CAP);
-    this.chunks = [];
-    this.externals.length = 0;
+    this.chunks = NO_CHUNKS; // not kept: finishChunks may have given it away
+    if (this.externals.length > 0) this.externals.length = 0; // (setting a length is a runtime call)
     if (pool.length < POOL_SIZE) pool.push(this);
     else core.freeSession(this.ptr);
   }

@@ -11,6 +11,7 @@ const WINDOW_CAP = 64 * 1024;
 const TAPE_CAP = 16384;
 const POOL_SIZE = 8;
 const pool: ScanSession[] = [];
+const NO_INPUT = new Uint8Array(0);
 /** Below this many elements a loop copies faster than subarray + set (two typed array objects). */
 const SHORT_COPY = 64;
 
@@ -21,7 +22,8 @@ function copyWords(to: Uint32Array, at: number, from: Uint32Array, start: number
 }
 
 function copyBytes(to: Uint8Array, at: number, from: Uint8Array, start: number, length: number): void {
-  if (length >= SHORT_COPY) return to.set(from.subarray(start, start + length), at);
+  // a view made here: a Buffer's subarray() is a Buffer, made through its species (slower)
+  if (length >= SHORT_COPY) return to.set(new Uint8Array(from.buffer, from.byteOffset + start, length), at);
   for (let i = 0; i < length; i++) to[at + i] = from[start + i];
 }
 
@@ -36,7 +38,7 @@ export class ScanSession {
   readonly tape = new Uint32Array(TAPE_CAP * Layout.RECORD_WORDS);
   readonly tapeF64 = new Float64Array(this.tape.buffer);
   readonly tapeI64 = new BigInt64Array(this.tape.buffer);
-  private data: Uint8Array = new Uint8Array(0);
+  private data: Uint8Array = NO_INPUT;
 
   private constructor() {
     this.ptr = core.newSession(WINDOW_CAP, TAPE_CAP, 0);
@@ -48,7 +50,7 @@ export class ScanSession {
   }
 
   release(): void {
-    this.data = new Uint8Array(0);
+    this.data = NO_INPUT;
     if (pool.length < POOL_SIZE) pool.push(this);
     else core.freeSession(this.ptr);
   }
