@@ -205,7 +205,7 @@ export class EncodeSession {
     if (max > ARENA_CAP) return this.externalPayload(kind, utf8Bytes(text + end));
     this.makeRoom(max);
     const start = this.arenaUsed;
-    const length = writeUtf8(text, memory.u8, this.arena + start);
+    const length = writeUtf8(text, memory.u8, this.arena + start, memory.text);
     this.arenaUsed += length;
     this.record(kind, start, length);
   }

@@ -13,9 +13,27 @@ const isWellFormed: (text: string) => boolean =
     ? (text) => (text as unknown as { isWellFormed(): boolean }).isWellFormed()
     : (text) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text);
 
-/** Writes `text` as UTF-8 (surrogatepass) at `at`; the caller has made room for maxUtf8Length(text). Returns the bytes written. */
-export function writeUtf8(text: string, bytes: Uint8Array, at: number): number {
+/** A Node Buffer: its write() is native UTF-8, faster than a JS loop (~3 ns a code unit here) from NATIVE_MIN units on. */
+export type NativeBytes = Uint8Array & { write(text: string, offset: number, length: number, encoding: 'utf8'): number };
+const NATIVE_MIN = 24;
+/** A non-ASCII rest shorter than this is encoded here: encodeInto's slice and subarray cost more. */
+const ENCODE_INTO_MIN = 64;
+
+const nodeBuffer = (globalThis as { Buffer?: { from(buffer: ArrayBuffer): NativeBytes } }).Buffer;
+
+/** A view of `buffer` with a native UTF-8 writer, where there is one (Node). */
+export function nativeBytes(buffer: ArrayBuffer): NativeBytes | null {
+  return nodeBuffer === undefined ? null : nodeBuffer.from(buffer);
+}
+
+/**
+ * Writes `text` as UTF-8 (surrogatepass) at `at`; the caller has made room
+ * for maxUtf8Length(text). `native`, if given, views the same memory as
+ * `bytes`. Returns the bytes written.
+ */
+export function writeUtf8(text: string, bytes: Uint8Array, at: number, native: NativeBytes | null = null): number {
   const n = text.length;
+  if (native !== null && n >= NATIVE_MIN && isWellFormed(text)) return native.write(text, at, maxUtf8Length(text), 'utf8');
   let i = 0;
   for (; i < n; i++) {
     const code = text.charCodeAt(i);
@@ -23,7 +41,7 @@ export function writeUtf8(text: string, bytes: Uint8Array, at: number): number {
     bytes[at + i] = code;
   }
   if (i === n) return n;
-  if (isWellFormed(text)) return i + encoder.encodeInto(text.slice(i), bytes.subarray(at + i)).written;
+  if (n - i >= ENCODE_INTO_MIN && isWellFormed(text)) return i + encoder.encodeInto(text.slice(i), bytes.subarray(at + i)).written;
   let p = at + i;
   for (; i < n; i++) {
     let code = text.charCodeAt(i);

@@ -6,6 +6,7 @@
 // (error strings); the hot calls take plain numbers, unwrapped.
 import { instantiate, instantiateSync, type BoundInstance } from '#as-bind';
 import { WASM_BASE64 } from './generated/wasmBinary.js';
+import { nativeBytes } from './textEncoding.js';
 
 interface CoreExports {
   memory: WebAssembly.Memory;
@@ -68,6 +69,8 @@ export const memory = {
   u32: new Uint32Array(core.memory.buffer),
   f64: new Float64Array(core.memory.buffer),
   i64: new BigInt64Array(core.memory.buffer),
+  /** For writing strs (Node only: null elsewhere). */
+  text: nativeBytes(core.memory.buffer),
   /** Call after anything that may have allocated in wasm (a new session, a bigger window). */
   refresh(): void {
     const buffer = core.memory.buffer;
@@ -77,5 +80,6 @@ export const memory = {
     this.u32 = new Uint32Array(buffer);
     this.f64 = new Float64Array(buffer);
     this.i64 = new BigInt64Array(buffer);
+    this.text = nativeBytes(buffer);
   },
 };
