@@ -290,11 +290,19 @@ function emitString(kind: u32, opPos: u32, start: u32, end: u32, flags: u32): vo
   return end - opPos;
 }
 
-/** FNV-1a over n bytes, folded to 17 bits. */
+/**
+ * A hash of n (at most StrHash.MAX_LENGTH) bytes at p, a word at a time (the
+ * window's slack keeps the last word readable), folded to 17 bits.
+ */
 function hashBytes(p: usize, n: u32): u32 {
-  let h: u32 = 2166136261;
-  for (let i: u32 = 0; i < n; i++) h = (h ^ load<u8>(p + i)) * 16777619;
-  return (h ^ (h >>> 17)) & 0x1ffff;
+  let h: u64 = n;
+  for (let i: u32 = 0; i < n; i += 8) {
+    let word = load<u64>(p + i);
+    if (n - i < 8) word &= (<u64>1 << (<u64>(n - i) << 3)) - 1; // only the string's bytes
+    h = (h ^ word) * 0x9e3779b97f4a7c15;
+    h ^= h >> 29;
+  }
+  return <u32>(h ^ (h >> 32)) & 0x1ffff;
 }
 
 /** A PUT record; the next PUT at index + 1 may be folded (wrapping as the replay's counter does). */

@@ -4,7 +4,7 @@
 // boundaries, and invalid bytes put anywhere.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loads, UnpicklingError } from 'pickle-wasm';
+import { dumps, loads, UnpicklingError } from 'pickle-wasm';
 
 // A small seeded generator (mulberry32), so that a failure can be replayed.
 function random(seed) {
@@ -90,5 +90,19 @@ test('an invalid byte anywhere in a str is an UnpicklingError', () => {
       assert.throws(() => loads(strPickle(utf8)), (error) => error instanceof UnpicklingError && /UTF-8|utf-8/.test(error.message),
         `${[...inserted].map((b) => b.toString(16))} at ${at} of ${valid.length}`);
     }
+  }
+});
+
+test('short ASCII strs that share a slot of the string cache load as themselves', () => {
+  // 50k distinct strs of 1-32 bytes for 4096 slots: every slot is hit by many, with equal and unequal lengths
+  const next = random(99);
+  const strs = Array.from({ length: 50_000 }, (_, i) => {
+    let s = i.toString(36);
+    while (s.length < 1 + Math.floor(next() * 32)) s += String.fromCharCode(0x21 + Math.floor(next() * 94));
+    return s;
+  });
+  for (let round = 0; round < 2; round++) {
+    // Protocol 3: BINUNICODE with BINPUT, each str once per pickle; the second round finds the cache full
+    assert.deepEqual(loads(dumps(strs, { protocol: 3 })), strs);
   }
 });
