@@ -66,6 +66,12 @@ function intFromText(text: string): number | bigint {
 /** The shortest first run of numbers for which a list grows ahead of its items (see reserveNumbers). */
 const MIN_GROWN_RUN = 256;
 
+/** Pops a short stack to `length` (setting an array's length is a runtime call: slower for the few items of most batches). */
+function truncate(stack: unknown[], length: number): void {
+  if (stack.length - length > 32) stack.length = length;
+  else while (stack.length > length) stack.pop();
+}
+
 /** A list the scan saw a run of numbers go into: its own allocation site, so V8 keeps it unboxed (PACKED_DOUBLE). */
 function newNumberList(): number[] {
   return [];
@@ -508,10 +514,10 @@ export class Unpickler {
     if (growing !== null && target === growing) {
       const at = this.reserveNumbers(growing, stack.length - mark);
       for (let i = mark; i < stack.length; i++) growing[at + i - mark] = stack[i];
-      stack.length = mark;
+      truncate(stack, mark);
     } else if (Array.isArray(target) && !(target instanceof Tuple)) {
       for (let i = mark; i < stack.length; i++) target.push(stack[i]);
-      stack.length = mark;
+      truncate(stack, mark);
     } else {
       this.appendItems(stack.splice(mark));
     }
@@ -550,7 +556,7 @@ export class Unpickler {
     const top = this.stack.length;
     if (top - 3 < this.fence) this.underflow();
     this.setItems(top - 3, this.stack, top - 2, top);
-    this.stack.length = top - 2;
+    truncate(this.stack, top - 2);
   }
 
   /** SETITEMS: the pairs above the MARK go straight from the stack into the dict below it. */
@@ -558,7 +564,7 @@ export class Unpickler {
     const mark = this.popMarkIndex();
     if (mark <= this.fence) this.underflow();
     this.setItems(mark - 1, this.stack, mark, this.stack.length);
-    this.stack.length = mark;
+    truncate(this.stack, mark);
   }
 
   /**
