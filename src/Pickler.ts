@@ -61,6 +61,12 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 /** Items per APPENDS / SETITEMS / ADDITEMS, as CPython's _BATCHSIZE. */
 const BATCH_SIZE = 1000;
+/**
+ * How deep plain dicts, lists and tuples of less than a batch are written at
+ * once, recursing (see writeDictNow); deeper ones go through frames, so that
+ * nothing recurses on the value's depth.
+ */
+const MAX_DIRECT_DEPTH = 64;
 
 const enum Kind {
   LIST,
@@ -107,19 +113,27 @@ class Frame {
     const i = this.index - 1;
     const element = Math.floor(i / this.per);
     switch (this.kind) {
-      case Kind.DICT: {
-        const key = String(this.items[element * 2]);
-        if (i % 2 === 0) return `[key ${JSON.stringify(key)}]`;
-        return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
-      }
+      case Kind.DICT:
+        return dictSegment(String(this.items[element * 2]), i % 2 === 0);
       case Kind.MAP:
-        return i % 2 === 0 ? `[key ${element}]` : `.get(${describeKey(this.items[element * 2])})`;
+        return mapSegment(element, this.items[element * 2], i % 2 === 0);
       case Kind.REDUCE:
         return `(reduce part ${element})`;
       default:
         return `[${element}]`;
     }
   }
+}
+
+/** The path segment of a plain dict's key, or of its value. */
+function dictSegment(key: string, isKey: boolean): string {
+  if (isKey) return `[key ${JSON.stringify(key)}]`;
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
+/** The path segment of a Map's `element`-th key, or of its value. */
+function mapSegment(element: number, key: unknown, isKey: boolean): string {
+  return isKey ? `[key ${element}]` : `.get(${describeKey(key)})`;
 }
 
 function describeKey(key: unknown): string {
@@ -170,6 +184,9 @@ export class Pickler {
 
   private session: EncodeSession | null = null;
   private readonly frames: Frame[] = [];
+  /** Containers being written at once (recursion depth), and the path below the frames of an error on its way out of them. */
+  private directDepth = 0;
+  private pathTail = '';
   /** Objects (by identity) and dict keys (by value) already written, and their memo index. */
   private readonly memo = new Map<unknown, number>();
   private memoCount = 0;
@@ -229,6 +246,8 @@ export class Pickler {
     } finally {
       // emptied, not replaced: a Pickler that dumps again reuses them; nothing written stays reachable
       this.session = null;
+      this.directDepth = 0;
+      this.pathTail = '';
       if (this.frames.length > 0) this.frames.length = 0; // only after an error: setting length is slow
       if (this.memo.size > 0) this.memo.clear();
       if (this.globals.size > 0) this.globals.clear();
@@ -236,12 +255,12 @@ export class Pickler {
     }
   }
 
-  /** Writes the items of open frames until none is left, a batch at a time. */
-  private run(): void {
+  /** Writes the items of open frames until only the first `base` are left, a batch at a time. */
+  private run(base = 0): void {
     const frames = this.frames;
     const session = this.session!;
     const numbersInBulk = this.protocol >= 1 && this.persistentIdHook === undefined;
-    while (frames.length > 0) {
+    while (frames.length > base) {
       const frame = frames[frames.length - 1];
       if (frame.index === frame.batchEnd) {
         this.endBatch(frame);
@@ -337,7 +356,7 @@ export class Pickler {
 
   /** Gives an error the path of the value being written. */
   private located(error: unknown): unknown {
-    const path = '$' + this.frames.map((frame) => frame.segment()).join('');
+    const path = '$' + this.frames.map((frame) => frame.segment()).join('') + this.pathTail;
     if (error instanceof PicklingError) return new PicklingError(`${error.message} (at ${path})`, { cause: error.cause });
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     return new PicklingError(`${reason} (at ${path})`, { cause: error });
@@ -383,14 +402,12 @@ export class Pickler {
     this.session!.latin1Payload(Op.PERSID, pid, '\n');
   }
 
-  /** Writers of the built-in types, by exact prototype (a subclass goes through the reduce protocol, as in Python). */
+  /** Writers of the built-in types but dict and list (see saveObject), by exact prototype (a subclass goes through the reduce protocol, as in Python). */
   private static readonly dispatch = new Map<object, (pickler: Pickler, value: any) => void>([
-    [Array.prototype, (p, v: unknown[]) => p.saveList(v)],
     [Tuple.prototype, (p, v: Tuple) => p.saveTuple(v)],
     [Uint8Array.prototype, (p, v: Uint8Array) => p.saveBytes(v)],
     [ByteArray.prototype, (p, v: ByteArray) => p.saveByteArray(v)],
     [ArrayBuffer.prototype, (p, v: ArrayBuffer) => p.saveBytes(new Uint8Array(v), v)],
-    [Object.prototype, (p, v: Record<string, unknown>) => p.saveDict(v)],
     [Map.prototype, (p, v: Map<unknown, unknown>) => p.saveMap(v)],
     [Set.prototype, (p, v: Set<unknown>) => p.saveSet(v)],
     [FrozenSet.prototype, (p, v: FrozenSet) => p.saveFrozenSet(v)],
@@ -409,7 +426,10 @@ export class Pickler {
    */
   private saveObject(value: object): void {
     const prototype = Object.getPrototypeOf(value);
-    const save = Pickler.dispatch.get(prototype ?? Object.prototype);
+    // the commonest two (a null-prototype object is a dict too), then the other built-in types
+    if (prototype === Object.prototype || prototype === null) return this.saveDict(value as Record<string, unknown>);
+    if (prototype === Array.prototype) return this.saveList(value as unknown[]);
+    const save = Pickler.dispatch.get(prototype);
     if (save !== undefined) return save(this, value);
     const name = this.registry.nameOf(value);
     if (name !== undefined) return this.saveGlobal(value, name.module, name.qualname);
@@ -572,6 +592,11 @@ export class Pickler {
     this.frames.push(new Frame(kind, owner, items, batch, finish, exact));
   }
 
+  /** Is a container of `elements` written at once (writeItemsNow), not through a frame? */
+  private writesNow(elements: number): boolean {
+    return elements < BATCH_SIZE && this.directDepth < MAX_DIRECT_DEPTH && this.protocol >= 1;
+  }
+
   private saveList(value: unknown[]): void {
     if (this.protocol >= 1) this.op(Op.EMPTY_LIST);
     else {
@@ -579,7 +604,12 @@ export class Pickler {
       this.op(Op.LIST);
     }
     this.memoize(value);
-    this.push(Kind.LIST, value, value, Batch.APPENDS);
+    if (!this.writesNow(value.length)) return this.push(Kind.LIST, value, value, Batch.APPENDS);
+    if (value.length === 0) return;
+    // one batch, as CPython's C pickler writes it: a single element without MARK
+    if (value.length > 1) this.batchMark();
+    this.writeItemsNow(value, 1);
+    this.op(value.length > 1 ? Op.APPENDS : Op.APPEND);
   }
 
   private saveTuple(value: Tuple): void {
@@ -593,18 +623,62 @@ export class Pickler {
     }
     const short = value.length <= 3 && this.protocol >= 2;
     if (!short) this.op(Op.MARK);
-    this.push(Kind.TUPLE, value, value, Batch.NONE, () => {
-      if (this.memo.has(value)) {
-        // The tuple was reached again through its own items (a cycle via a list): drop the items, take the memo's.
-        if (short) for (let i = 0; i < value.length; i++) this.op(Op.POP);
-        else if (this.protocol >= 1) this.op(Op.POP_MARK);
-        else for (let i = 0; i <= value.length; i++) this.op(Op.POP);
-        this.getFromMemo(value);
-        return;
+    if (!this.writesNow(value.length)) return this.push(Kind.TUPLE, value, value, Batch.NONE, () => this.endTuple(value, short));
+    this.writeItemsNow(value, 1);
+    this.endTuple(value, short);
+  }
+
+  /** After a tuple's items: TUPLE (or TUPLE1-3), memoized; or, if the tuple was reached again through its own items (a cycle via a list), the items dropped and the memo's GET. */
+  private endTuple(value: Tuple, short: boolean): void {
+    if (this.memo.has(value)) {
+      if (short) for (let i = 0; i < value.length; i++) this.op(Op.POP);
+      else if (this.protocol >= 1) this.op(Op.POP_MARK);
+      else for (let i = 0; i <= value.length; i++) this.op(Op.POP);
+      this.getFromMemo(value);
+      return;
+    }
+    this.op(short ? [0, Op.TUPLE1, Op.TUPLE2, Op.TUPLE3][value.length] : Op.TUPLE);
+    this.memoize(value);
+  }
+
+  /**
+   * Writes the items of a list or tuple (`per` 1), or a Map's keys and values
+   * (`per` 2), here and now, recursing into plain containers: cheaper than a
+   * frame for the few items most have. Runs of numbers go in bulk, and
+   * whatever the items open frames for is written before the next item.
+   */
+  private writeItemsNow(items: ArrayLike<unknown>, per: 1 | 2): void {
+    const session = this.session!;
+    const base = this.frames.length;
+    const inBulk = this.persistentIdHook === undefined;
+    const n = items.length;
+    let i = 0;
+    this.directDepth++;
+    try {
+      while (i < n) {
+        if (inBulk) {
+          i = session.numbers(items, i, n);
+          if (i === n) break;
+        }
+        const item = items[i++];
+        if (per === 2 && i % 2 === 1 && typeof item === 'string') this.saveString(item, true); // a key: see run()
+        else this.save(item);
+        if (this.frames.length > base) this.run(base);
       }
-      this.op(short ? [0, Op.TUPLE1, Op.TUPLE2, Op.TUPLE3][value.length] : Op.TUPLE);
-      this.memoize(value);
-    });
+    } catch (error) {
+      const at = Math.max(0, i - 1);
+      const element = Math.floor(at / per);
+      throw this.within(error, base, per === 1 ? `[${element}]` : mapSegment(element, items[element * 2], at % 2 === 0));
+    } finally {
+      this.directDepth--;
+    }
+  }
+
+  /** An error on its way out of a container written at once: its path segment, and those of the frames opened inside it, for located(). */
+  private within(error: unknown, base: number, segment: string): unknown {
+    this.pathTail = segment + this.frames.slice(base).map((frame) => frame.segment()).join('') + this.pathTail;
+    this.frames.length = base;
+    return error;
   }
 
   private dictHeader(value: object): void {
@@ -619,12 +693,38 @@ export class Pickler {
   private saveDict(value: Record<string, unknown>): void {
     this.dictHeader(value);
     const keys = Object.keys(value);
+    if (this.writesNow(keys.length)) return this.writeDictNow(value, keys);
     const items = new Array<unknown>(keys.length * 2);
     for (let i = 0; i < keys.length; i++) {
       items[2 * i] = keys[i];
       items[2 * i + 1] = value[keys[i]];
     }
     this.push(Kind.DICT, value, items, Batch.SETITEMS);
+  }
+
+  /** A plain dict's items, written here and now as writeItemsNow writes a list's (one batch: see saveList). */
+  private writeDictNow(value: Record<string, unknown>, keys: string[]): void {
+    const n = keys.length;
+    if (n === 0) return;
+    if (n > 1) this.batchMark();
+    const base = this.frames.length;
+    let i = 0;
+    let atKey = true;
+    this.directDepth++;
+    try {
+      for (; i < n; i++) {
+        atKey = true;
+        this.saveString(keys[i], true);
+        atKey = false;
+        this.save(value[keys[i]]);
+        if (this.frames.length > base) this.run(base);
+      }
+    } catch (error) {
+      throw this.within(error, base, dictSegment(keys[i], atKey));
+    } finally {
+      this.directDepth--;
+    }
+    this.op(n > 1 ? Op.SETITEMS : Op.SETITEM);
   }
 
   private saveMap(value: Map<unknown, unknown>): void {
@@ -635,7 +735,11 @@ export class Pickler {
       items[i++] = key;
       items[i++] = item;
     });
-    this.push(Kind.MAP, value, items, Batch.SETITEMS);
+    if (!this.writesNow(value.size)) return this.push(Kind.MAP, value, items, Batch.SETITEMS);
+    if (value.size === 0) return;
+    if (value.size > 1) this.batchMark();
+    this.writeItemsNow(items, 2);
+    this.op(value.size > 1 ? Op.SETITEMS : Op.SETITEM);
   }
 
   private saveSet(value: Set<unknown>): void {

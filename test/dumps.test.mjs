@@ -132,6 +132,12 @@ test("dumps writes byte for byte what CPython's C pickler writes: batches, frame
     ['{"k": 1}', { k: 1 }, [1, 5]],
     ['list(range(1001))', range(1001, (i) => i), [1, 2, 5]],
     ['[7]', [7], [1, 5]],
+    // containers of less than a batch, written at once, among ones written through frames
+    [
+      "[{'a': [1], 'b': {}}, (1,), (1, 2, 3, 4), [[]], {'k': (1, [2])}, [1, 'x', [2.5, None, True]], [list(range(1500)), {'d': [3]}]]",
+      [{ a: [1], b: {} }, Tuple.of(1), Tuple.of(1, 2, 3, 4), [[]], { k: Tuple.of(1, [2]) }, [1, 'x', [2.5, null, true]], [range(1500, (i) => i), { d: [3] }]],
+      [1, 2, 5],
+    ],
     ['set(range(1000))', new Set(range(1000, (i) => i)), [4, 5]],
     ['set(range(1001))', new Set(range(1001, (i) => i)), [4, 5]],
     // frames end where a value begins, after the APPENDS and MARK between batches
@@ -185,6 +191,11 @@ test('out-of-band buffers at protocol 5: bufferCallback, loads with buffers, Pyt
 test('PicklingError names what could not be pickled and where it sits', () => {
   assert.throws(() => dumps({ users: [{}, {}, {}, { avatar: () => 1 }] }), (e) => e instanceof PicklingError && /avatar/.test(e.message) && e.message.includes('$.users[3].avatar'));
   assert.throws(() => dumps([Symbol('s')]), /symbol.*\$\[0\]/);
+  // through containers written at once, frames (a Map, a list of a batch and more) and both again
+  const big = Array.from({ length: 1500 }, () => 0);
+  big.push({ deep: [Symbol('s')] });
+  assert.throws(() => dumps({ a: [Tuple.of(1, { b: new Map([[2, big]]) })] }), /symbol.*\(at \$\.a\[0\]\[1\]\.b\.get\(2\)\[1500\]\.deep\[0\]\)/);
+  assert.throws(() => dumps({ 'odd key': { ok: 1, get bad() { throw new Error('boom'); } } }), /boom \(at \$\["odd key"\]\.bad\)/);
   class Unregistered {}
   assert.throws(() => dumps({ x: new Map([[1, new Unregistered()]]) }), /Unregistered.*not registered.*\$\.x\.get\(1\)/);
   assert.throws(() => dumps(Unregistered), /Unregistered: it is not registered/);
