@@ -140,12 +140,14 @@ function track(kind: u32, at: usize): void {
   store<u32>(at, Rec.NUMBER);
   store<u32>(at, opPos, 4);
   store<f64>(at, value, 8);
-  runLength++; // track(Rec.NUMBER), inlined: numbers are most records of large pickles
 }
+
+// Number records count themselves into the run (track(), inlined: numbers are most records of large pickles).
 
 @inline function emitNumber(opPos: u32, value: f64): void {
   writeNumber(record, opPos, value);
   record += Layout.RECORD_BYTES;
+  runLength++;
 }
 
 /** An int's record at `at`: NUMBER within ±(2^53 − 1), else INT64. */
@@ -157,13 +159,13 @@ function writeInt(at: usize, opPos: u32, value: i64): void {
   store<u32>(at, Rec.INT64);
   store<u32>(at, opPos, 4);
   store<i64>(at, value, 8);
-  runLength++; // track(Rec.INT64), inlined
   runWithInt64 = true;
 }
 
 function emitInt(opPos: u32, value: i64): void {
   writeInt(record, opPos, value);
   record += Layout.RECORD_BYTES;
+  runLength++;
 }
 
 /**
@@ -191,7 +193,10 @@ function emitInt(opPos: u32, value: i64): void {
 
 @inline function emitFixedNumber(opPos: u32): u32 {
   const size = writeFixedNumber(record, at(opPos), opPos);
-  if (size != 0) record += Layout.RECORD_BYTES;
+  if (size != 0) {
+    record += Layout.RECORD_BYTES;
+    runLength++;
+  }
   return size;
 }
 
@@ -350,6 +355,7 @@ function emitPut(opPos: u32, index: u32): void {
 function scanRun(tape: usize, tapeEnd: usize): void {
   let p = pos;
   let next = record;
+  let numbers = runLength;
   const end = windowEnd;
   while (next < tapeEnd && p + 10 <= end) {
     const op = at(p);
@@ -357,8 +363,10 @@ function scanRun(tape: usize, tapeEnd: usize): void {
     if (size != 0) {
       next += Layout.RECORD_BYTES;
       p += 1 + size;
+      numbers++;
       continue;
     }
+    runLength = numbers; // (track() reads and resets it)
     const code = <u32>load<u8>(op);
     let taken: u32 = 0;
     if (code == Op.MEMOIZE) taken = <u32>fold(tape, next, MemoFlag.MEMOIZED);
@@ -373,11 +381,13 @@ function scanRun(tape: usize, tapeEnd: usize): void {
       taken = emitStringInWindow(code, p);
       next = record;
     }
+    numbers = runLength;
     if (taken == 0) break;
     p += taken;
   }
   pos = p;
   record = next;
+  runLength = numbers;
 }
 
 /** Reads one opcode at `pos` and writes its record, if it makes one. */
