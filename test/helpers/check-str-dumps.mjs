@@ -2,15 +2,7 @@
 // both sides of the encoder's path thresholds) and checks each payload against
 // a reference surrogatepass encoder; exits non-zero on a mismatch.
 import { dumps, loads } from 'pickle-wasm';
-
-function random(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from './random.mjs';
 
 const RANGES = [[0x20, 0x7e], [0x80, 0xff], [0x100, 0xd7ff], [0x10000, 0x10ffff], [0xd800, 0xdfff]];
 

@@ -5,18 +5,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { OPCODE_TABLE } from '../../dist/esm/opcodes.js';
 import { PicklingError, Registry, UnpicklingError, dumps, loads } from 'pickle-wasm';
+import { random } from './random.mjs';
 
-/** mulberry32: a small seeded generator, so a run can be repeated from its seed. */
-export function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const OPCODES = OPCODE_TABLE.map(([code]) => code);
 const INTERESTING = [0, 1, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xffffffff];
