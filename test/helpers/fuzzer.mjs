@@ -7,7 +7,6 @@ import { OPCODE_TABLE } from '../../dist/esm/opcodes.js';
 import { PicklingError, Registry, UnpicklingError, dumps, loads } from 'pickle-wasm';
 import { random } from './random.mjs';
 
-
 const OPCODES = OPCODE_TABLE.map(([code]) => code);
 const INTERESTING = [0, 1, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xffffffff];
 
