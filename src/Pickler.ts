@@ -62,9 +62,9 @@ const INT64_MAX = 2n ** 63n - 1n;
 /** Items per APPENDS / SETITEMS / ADDITEMS, as CPython's _BATCHSIZE. */
 const BATCH_SIZE = 1000;
 /**
- * How deep plain dicts, lists and tuples of less than a batch are written at
- * once, recursing (see writeDictNow); deeper ones go through frames, so that
- * nothing recurses on the value's depth.
+ * How deep plain dicts, lists, tuples and Maps of less than a batch are
+ * written at once, recursing (see writesNow); deeper ones go through frames,
+ * so that nothing recurses on the value's depth.
  */
 const MAX_DIRECT_DEPTH = 64;
 

@@ -3,6 +3,7 @@
 // protocols 0–2, complex, instances at protocols 0–1). They check their
 // arguments: a pickle decides what they receive.
 import { UnpicklingError } from './errors.js';
+import { nodeBuffer } from './nodeBuffer.js';
 import { newObject, typeName } from './objects.js';
 import { type } from './byValue.js';
 import { Range, Slice } from './stdlib/collections.js';
@@ -14,8 +15,6 @@ function items(value: unknown, callee: string): Iterable<unknown> {
   throw new UnpicklingError(`${callee}() argument must be iterable, not ${typeName(value)}`);
 }
 
-/** Node's Buffer, whose latin-1 encoder is native (protocols 0–2 carry every bytes value through it). */
-const nodeBuffer = (globalThis as { Buffer?: { from(text: string, encoding: 'latin1'): Uint8Array } }).Buffer;
 
 const LATIN1 = new Set(['latin1', 'latin-1', 'iso-8859-1', 'iso8859-1', 'l1']);
 const UTF8 = new Set(['utf-8', 'utf8', 'u8']);
@@ -27,6 +26,7 @@ function encodeString(text: unknown, encoding: unknown, callee: string): Uint8Ar
   const name = typeof encoding === 'string' ? encoding.toLowerCase() : '';
   if (UTF8.has(name)) return utf8Encoder.encode(text);
   if (!LATIN1.has(name)) throw new UnpicklingError(`${callee}(): unsupported encoding ${String(encoding)}`);
+  // Node's latin-1 encoder is native (protocols 0–2 carry every bytes value through it)
   if (nodeBuffer !== undefined && !/[^\x00-\xff]/.test(text)) {
     const buffer = nodeBuffer.from(text, 'latin1');
     return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);

@@ -4,6 +4,7 @@
 // output. Large payloads never enter wasm memory: their header is written
 // there and the bytes themselves join the output as they are.
 import { PicklingError } from './errors.js';
+import { nodeBuffer } from './nodeBuffer.js';
 import { Field, Frame, EncodeStatus, Layout, Rec, RecFlag } from './tape.js';
 import { latin1Bytes, maxUtf8Length, utf8Bytes, writeLatin1, writeUtf8 } from './textEncoding.js';
 import { core, memory } from './wasm.js';
@@ -23,9 +24,6 @@ const NUMBERS_PER_RECORD = Layout.RECORD_WORDS / 2;
 /** Payloads up to this size are copied through the arena; larger ones stay outside wasm memory. */
 const ARENA_CAP = 32 * 1024;
 const POOL_SIZE = 8;
-
-type NodeBuffer = { allocUnsafeSlow(size: number): Uint8Array };
-const nodeBuffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
 
 /** Small outputs are cut from a shared slab, as Node's Buffer pool does: a new ArrayBuffer costs more than a small dump. */
 const SLAB_SIZE = 8192;

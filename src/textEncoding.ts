@@ -1,5 +1,7 @@
 // Strings into bytes, for dumps: UTF-8 as CPython writes str (lone surrogates
 // too, with 'surrogatepass'), raw-unicode-escape for protocol 0, latin-1.
+import { nodeBuffer, type NativeBytes } from './nodeBuffer.js';
+
 const encoder = new TextEncoder();
 
 /** Most UTF-8 bytes a JS string can take: 3 per UTF-16 unit. */
@@ -13,13 +15,11 @@ const isWellFormed: (text: string) => boolean =
     ? (text) => (text as unknown as { isWellFormed(): boolean }).isWellFormed()
     : (text) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text);
 
-/** A Node Buffer: its write() is native UTF-8, faster than a JS loop (~3 ns a code unit here) from NATIVE_MIN units on. */
-export type NativeBytes = Uint8Array & { write(text: string, offset: number, length: number, encoding: 'utf8'): number };
+/** From this many UTF-16 units on, Node's native UTF-8 writer beats a JS loop (~3 ns a code unit here). */
 const NATIVE_MIN = 24;
 /** A non-ASCII rest shorter than this is encoded here: encodeInto's slice and subarray cost more. */
 const ENCODE_INTO_MIN = 64;
 
-const nodeBuffer = (globalThis as { Buffer?: { from(buffer: ArrayBuffer): NativeBytes } }).Buffer;
 
 /** A view of `buffer` with a native UTF-8 writer, where there is one (Node). */
 export function nativeBytes(buffer: ArrayBuffer): NativeBytes | null {
