@@ -108,7 +108,6 @@ function writeBool(v: bool): void {
   }
 }
 
-
 /** The opcode for a counted payload of n bytes and its length, at p (op1: 0 when there is no 1-byte form); returns the bytes written. */
 @inline function countedHeader(p: usize, op1: u32, op4: u32, op8: u32, n: u32): u32 {
   if (n < 256 && op1 != 0) {
