@@ -347,10 +347,10 @@ function emitPut(opPos: u32, index: u32): void {
 /**
  * The opcodes most of a pickle is made of — numbers, memo stores folded into
  * the record before them, opcodes without argument (STOP aside), strs in the
- * window — with the
- * position and the record in locals: V8 keeps wasm globals in memory, a load
- * or store at each use. Stops at any other opcode, a full tape, or 10 bytes
- * before the window's end (the longest of these opcodes, LONG1 of 8 bytes).
+ * window — with the position, the record and the run's count in locals: V8
+ * keeps wasm globals in memory, a load or store at each use. Stops at any
+ * other opcode, a full tape, or 10 bytes before the window's end (the longest
+ * fixed-size one, LONG1 of 8 bytes; a str checks its own end).
  */
 function scanRun(tape: usize, tapeEnd: usize): void {
   let p = pos;
