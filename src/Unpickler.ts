@@ -446,15 +446,17 @@ export class Unpickler {
   private numbersTuple(session: ScanSession, mark: number, count: number, withInt64: boolean): Tuple {
     const { tape, tapeF64, tapeI64 } = session;
     const first = (mark >>> 1) + 3; // the f64 (or i64) of the record after the MARK
-    // Not `new Tuple(count)`: inlined into replay(), it made V8 abort replay's optimization again and
-    // again (a StableMapDependency changed during each compile), leaving it unoptimized: a top-level
-    // tuple of 20 small ints loaded in 5 µs instead of 1.3.
-    const tuple: Tuple<unknown> = Reflect.construct(Array, [count], Tuple);
+    // Made as an Array, then given Tuple's prototype: `new Tuple(count)`, inlined into replay(), made V8
+    // abort replay's optimization on every compile (a StableMapDependency changed), leaving it unoptimized
+    // (a top-level tuple of 20 small ints loaded in 5 µs instead of 1.1); Reflect.construct avoids that
+    // but costs more (1.3). V8's array protectors stay intact (checked with --allow-natives-syntax).
+    const tuple: unknown[] = new Array(count);
     for (let i = 0; i < count; i++) {
       const int64 = withInt64 && (tape[mark + Layout.RECORD_WORDS * (i + 1)] & 0xff) === Rec.INT64;
       tuple[i] = int64 ? tapeI64[first + 2 * i] : tapeF64[first + 2 * i];
     }
-    return tuple;
+    Object.setPrototypeOf(tuple, Tuple.prototype);
+    return tuple as Tuple;
   }
 
   /** The numbers of a run go into the list on top of the stack; false when it is not a plain list. */
