@@ -66,6 +66,13 @@ function intFromText(text: string): number | bigint {
 /** The shortest first run of numbers for which a list grows ahead of its items (see reserveNumbers). */
 const MIN_GROWN_RUN = 256;
 
+/** The `i`-th number of the run after the MARK record at word `mark`: its f64, or, for an INT64 record (only where `withInt64`), its bigint. */
+function runItem(session: ScanSession, mark: number, i: number, withInt64: boolean): number | bigint {
+  const word = mark + Layout.RECORD_WORDS * (i + 1);
+  if (withInt64 && (session.tape[word] & 0xff) === Rec.INT64) return session.tapeI64[(word >>> 1) + 1];
+  return session.tapeF64[(word >>> 1) + 1];
+}
+
 /** Pops a short stack to `length` (setting an array's length is a runtime call: slower for the few items of most batches). */
 function truncate(stack: unknown[], length: number): void {
   if (stack.length - length > 32) stack.length = length;
@@ -444,17 +451,12 @@ export class Unpickler {
 
   /** The tuple of the `count` numbers after the MARK at `mark`. */
   private numbersTuple(session: ScanSession, mark: number, count: number, withInt64: boolean): Tuple {
-    const { tape, tapeF64, tapeI64 } = session;
-    const first = (mark >>> 1) + 3; // the f64 (or i64) of the record after the MARK
     // Made as an Array, then given Tuple's prototype: `new Tuple(count)`, inlined into replay(), made V8
     // abort replay's optimization on every compile (a StableMapDependency changed), leaving it unoptimized
     // (a top-level tuple of 20 small ints loaded in 5 µs instead of 1.1); Reflect.construct avoids that
     // but costs more (1.3). V8's array protectors stay intact (checked with --allow-natives-syntax).
     const tuple: unknown[] = new Array(count);
-    for (let i = 0; i < count; i++) {
-      const int64 = withInt64 && (tape[mark + Layout.RECORD_WORDS * (i + 1)] & 0xff) === Rec.INT64;
-      tuple[i] = int64 ? tapeI64[first + 2 * i] : tapeF64[first + 2 * i];
-    }
+    for (let i = 0; i < count; i++) tuple[i] = runItem(session, mark, i, withInt64);
     Object.setPrototypeOf(tuple, Tuple.prototype);
     return tuple as Tuple;
   }
@@ -463,19 +465,16 @@ export class Unpickler {
   private appendNumbers(session: ScanSession, mark: number, count: number, withInt64: boolean): boolean {
     const target = this.stack.length > this.fence ? this.stack[this.stack.length - 1] : undefined;
     if (!Array.isArray(target) || target instanceof Tuple) return false;
-    const { tape, tapeF64, tapeI64 } = session;
-    const first = (mark >>> 1) + 3; // the f64 (or i64) of the record after the MARK
     if (!withInt64) {
+      const tapeF64 = session.tapeF64;
+      const first = (mark >>> 1) + 3; // the f64 of the record after the MARK (as runItem reads it)
       const at = this.reserveNumbers(target, count);
       if (at < 0) for (let i = 0; i < count; i++) target.push(tapeF64[first + 2 * i]);
       else for (let i = 0; i < count; i++) target[at + i] = tapeF64[first + 2 * i];
       return true;
     }
     this.settle();
-    for (let i = 0; i < count; i++) {
-      const kind = tape[mark + Layout.RECORD_WORDS * (i + 1)] & 0xff;
-      target.push(kind === Rec.INT64 ? tapeI64[first + 2 * i] : tapeF64[first + 2 * i]);
-    }
+    for (let i = 0; i < count; i++) target.push(runItem(session, mark, i, true));
     return true;
   }
 
