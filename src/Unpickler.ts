@@ -63,8 +63,22 @@ function intFromText(text: string): number | bigint {
   return normalizeInt(BigInt(text));
 }
 
-/** The shortest first run of numbers for which a list grows ahead of its items (see reserveNumbers). */
+/** The shortest first run of numbers for which a list grows ahead of its items (see reserve). */
 const MIN_GROWN_RUN = 256;
+
+/**
+ * Record kinds that cannot see a list filled with room to spare (its length
+ * runs ahead of its items): they push a new value, mark, memoize, or fill
+ * that list (APPENDS). Any other settles it first.
+ */
+const BLIND_TO_GROWING = new Uint8Array(256);
+for (const kind of [
+  Rec.NUMBER, Rec.INT64, Rec.BIGINT_BYTES, Rec.BIGINT_TEXT, Rec.FLOAT_TEXT, Rec.STR, Rec.PY2STR, Rec.PY2STR_QUOTED,
+  Rec.UNICODE_RAW, Rec.BYTES, Rec.TRUE, Rec.FALSE, Op.NEWTRUE, Op.NEWFALSE, Op.NONE, Op.MARK, Op.APPENDS,
+  Rec.PUT, Op.MEMOIZE,
+]) {
+  BLIND_TO_GROWING[kind] = 1;
+}
 
 /** The `i`-th number of the run after the MARK record at word `mark`: its f64, or, for an INT64 record (only where `withInt64`), its bigint. */
 function runItem(session: ScanSession, mark: number, i: number, withInt64: boolean): number | bigint {
@@ -133,7 +147,7 @@ export class Unpickler {
   private freshDict: object | null = null;
   private freshDictMemo = -1;
   /**
-   * A numeric list being filled with room to spare (see reserveNumbers): its
+   * A list being filled with room to spare (see reserve): its
    * length runs ahead of its items, which number `filled`; settle() trims it.
    */
   private growing: unknown[] | null = null;
@@ -275,8 +289,7 @@ export class Unpickler {
       const a = tape[w + 2];
       const b = tape[w + 3];
       const kind = head & 0xff;
-      // A list with room to spare only ever sees its own runs of numbers: anything else may look at it.
-      if (this.growing !== null && kind !== Op.MARK && kind !== Rec.NUMBER && kind !== Op.APPENDS) this.settle();
+      if (this.growing !== null && !BLIND_TO_GROWING[kind]) this.settle();
       switch (kind) {
         case Rec.NUMBER: this.stack.push(tapeF64[(w >>> 1) + 1]); break;
         case Rec.INT64: this.stack.push(tapeI64[(w >>> 1) + 1]); break;
@@ -465,30 +478,33 @@ export class Unpickler {
   private appendNumbers(session: ScanSession, mark: number, count: number, withInt64: boolean): boolean {
     const target = this.stack.length > this.fence ? this.stack[this.stack.length - 1] : undefined;
     if (!Array.isArray(target) || target instanceof Tuple) return false;
+    const at = this.reserve(target, count);
     if (!withInt64) {
       const tapeF64 = session.tapeF64;
       const first = (mark >>> 1) + 3; // the f64 of the record after the MARK (as runItem reads it)
-      const at = this.reserveNumbers(target, count);
       if (at < 0) for (let i = 0; i < count; i++) target.push(tapeF64[first + 2 * i]);
       else for (let i = 0; i < count; i++) target[at + i] = tapeF64[first + 2 * i];
-      return true;
+    } else if (at < 0) {
+      for (let i = 0; i < count; i++) target.push(runItem(session, mark, i, true));
+    } else {
+      for (let i = 0; i < count; i++) target[at + i] = runItem(session, mark, i, true);
     }
-    this.settle();
-    for (let i = 0; i < count; i++) target.push(runItem(session, mark, i, true));
     return true;
   }
 
   /**
-   * Where `count` numbers go in a list that a run of numbers is filling, or -1:
-   * push them. Pushing 1M doubles costs twice what storing them does into a
-   * list whose length doubles ahead of them (V8 reallocates less often), so a
-   * list that starts empty grows that way while only runs of numbers reach it
-   * (the replay settles it before any other record). One settled is never
-   * grown again, so no input can make the copying quadratic. Only a list whose
-   * first run is long (pickle writes 1000 a batch) grows so: setting a
-   * length is a runtime call, which small lists would pay for nothing.
+   * Where `count` items go in a list that APPENDS (or a run of numbers) is
+   * filling, or -1: push them. Pushing 1M doubles costs twice what storing
+   * them does into a list whose length doubles ahead of them, and pushing 1M
+   * ints of which some are bigints three times (V8 reallocates and the
+   * garbage collector copies less often), so a list that starts empty grows
+   * that way while only records blind to it follow (BLIND_TO_GROWING; the
+   * replay settles it before any other). One settled is never grown again,
+   * so no input can make the copying quadratic. Only a list whose first batch
+   * is long (pickle writes 1000 a batch) grows so: setting a length is a
+   * runtime call, which small lists would pay for nothing.
    */
-  private reserveNumbers(list: unknown[], count: number): number {
+  private reserve(list: unknown[], count: number): number {
     if (this.growing !== list) {
       if (list.length > 0 || count < MIN_GROWN_RUN) return -1;
       this.settle();
@@ -514,13 +530,10 @@ export class Unpickler {
     if (mark <= this.fence) this.underflow();
     const stack = this.stack;
     const target = stack[mark - 1];
-    const growing = this.growing;
-    if (growing !== null && target === growing) {
-      const at = this.reserveNumbers(growing, stack.length - mark);
-      for (let i = mark; i < stack.length; i++) growing[at + i - mark] = stack[i];
-      truncate(stack, mark);
-    } else if (Array.isArray(target) && !(target instanceof Tuple)) {
-      for (let i = mark; i < stack.length; i++) target.push(stack[i]);
+    if (Array.isArray(target) && !(target instanceof Tuple)) {
+      const at = this.reserve(target, stack.length - mark);
+      if (at < 0) for (let i = mark; i < stack.length; i++) target.push(stack[i]);
+      else for (let i = mark; i < stack.length; i++) target[at + i - mark] = stack[i];
       truncate(stack, mark);
     } else {
       this.appendItems(stack.splice(mark));

@@ -250,6 +250,17 @@ test('a numeric list filled with room to spare has exactly its items wherever it
   // at the end, and as the item of another list
   assert.equal(loads(bytes(`\x80\x02]q\x00${runs}.`)).length, 3000);
   assert.deepEqual(loads(bytes(`\x80\x02](]q\x00${runs}K\x07e.`)).map((x) => x.length ?? x), [3000, 7]);
+  // batches of strs and of ints with bigints fill a list the same way; an APPEND, a GET and the end see 3000
+  const bigint = '\x8a\x08\x00\x00\x00\x00\x00\x00\x00\x40'; // LONG1 2**62: an INT64 record
+  for (const [item, values] of [['X\x01\x00\x00\x00a', ['a']], [`K\x01${bigint}`, [1, 2n ** 62n]]]) {
+    const batches = `(${item.repeat(500)}e`.repeat(3);
+    const expected = Array.from({ length: 1500 }, () => values).flat();
+    const appended = loads(bytes(`\x80\x02]q\x00${batches}K\x09a.`));
+    assert.deepStrictEqual(appended, [...expected, 9]);
+    const [list, again] = loads(bytes(`\x80\x02]q\x00${batches}h\x00\x86.`));
+    assert.equal(list, again);
+    assert.deepStrictEqual(list, expected);
+  }
 });
 
 test('init() resolves at once where importing already compiled the wasm (Node)', async () => {
