@@ -1,6 +1,6 @@
 // The wasm core's exports: sessions (one per load in progress, so nested and
 // interleaved loads never share state) and the scanner.
-import { Field, Frame, Layout } from "../src/tape";
+import { Field, Frame, Layout, StrCache } from "../src/tape";
 import { getField, setField } from "./session";
 
 export { scan, errorReason } from "./scanner";
@@ -13,9 +13,10 @@ const WINDOW_SLACK: usize = 8;
 
 /**
  * Allocates a session block with its window (input when loading, output when
- * dumping), tape and arena (payloads JS encodes for dumping; 0: none).
+ * dumping), tape, arena (payloads JS encodes for dumping; 0: none) and, when
+ * `strCache` (loading), a string cache.
  */
-export function newSession(windowCap: u32, tapeCap: u32, arenaCap: u32): usize {
+export function newSession(windowCap: u32, tapeCap: u32, arenaCap: u32, strCache: bool): usize {
   const size = <usize>Field.COUNT << 2;
   const session = heap.alloc(size);
   memory.fill(session, 0, size);
@@ -26,7 +27,18 @@ export function newSession(windowCap: u32, tapeCap: u32, arenaCap: u32): usize {
   setField(session, Field.ARENA, arenaCap > 0 ? <u32>heap.alloc(arenaCap) : 0);
   setField(session, Field.ARENA_CAP, arenaCap);
   setField(session, Field.FRAME_START, <u32>Frame.NONE);
+  if (strCache) {
+    const cache = heap.alloc(<usize>StrCache.SLOTS * StrCache.ENTRY_BYTES);
+    setField(session, Field.STR_CACHE, <u32>cache);
+    clearStrCache(session);
+  }
   return session;
+}
+
+/** Empties the string cache (its keys), for a load that stopped before JS replayed all that the scan cached. */
+export function clearStrCache(session: usize): void {
+  const cache = <usize>getField(session, Field.STR_CACHE);
+  for (let slot: u32 = 0; slot < <u32>StrCache.SLOTS; slot++) store<u32>(cache + <usize>slot * StrCache.ENTRY_BYTES, 0);
 }
 
 /** Replaces the window by an empty one of `cap` bytes (for lines longer than the window). */
@@ -48,5 +60,7 @@ export function freeSession(session: usize): void {
   heap.free(getField(session, Field.TAPE));
   const arena = getField(session, Field.ARENA);
   if (arena != 0) heap.free(arena);
+  const cache = getField(session, Field.STR_CACHE);
+  if (cache != 0) heap.free(cache);
   heap.free(session);
 }

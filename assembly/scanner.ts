@@ -5,7 +5,7 @@
 // anywhere (tape full, window exhausted) and resume, and sessions never share it.
 import { field, setCurrentField as setField, useSession } from "./session";
 import { Op, Arg, OPCODE_TABLE } from "../src/opcodes";
-import { Field, Layout, MemoFlag, Rec, RunFlag, ScanError, Status, StrFlag, StrHash } from "../src/tape";
+import { Field, Layout, MemoFlag, Rec, RunFlag, ScanError, Status, StrCache, StrFlag } from "../src/tape";
 import { classify, classifiedFlags } from "./utf8";
 import { Parsed, parseDecimal, parseFloatText, parsedFloat, parsedInt } from "./numbers";
 
@@ -46,6 +46,7 @@ let inputEnd: u32 = 0;
 let inputFinal = false;
 let pos: u32 = 0;
 let record: usize = 0;
+let strCache: usize = 0;
 
 @inline function at(offset: u32): usize {
   return window + <usize>(offset - windowStart);
@@ -262,9 +263,9 @@ function continueString(): i32 {
 /** The record of a classified string payload [start, end). */
 function emitString(kind: u32, opPos: u32, start: u32, end: u32, flags: u32): void {
   const length = end - start;
-  // A short ASCII str still all in the window gets a hash, so that JS can reuse the string it made last time.
-  if (kind == Rec.STR && (flags & StrFlag.ASCII) != 0 && length <= <u32>StrHash.MAX_LENGTH && start >= windowStart) {
-    flags |= StrFlag.HASHED | (hashBytes(at(start), length) << StrHash.SHIFT);
+  // A short ASCII str still all in the window goes through the cache, so that JS can reuse the string it made.
+  if (kind == Rec.STR && (flags & StrFlag.ASCII) != 0 && length <= <u32>StrCache.MAX_LENGTH && start >= windowStart) {
+    flags |= cacheLookup(at(start), length);
   }
   emit(kind | (flags << Layout.FLAGS_SHIFT), opPos, start, length);
 }
@@ -295,19 +296,36 @@ function emitString(kind: u32, opPos: u32, start: u32, end: u32, flags: u32): vo
   return end - opPos;
 }
 
+/** The word of the n bytes at p from byte i on, with the bytes past n zeroed (the window's slack keeps it readable). */
+@inline function wordOf(p: usize, i: u32, n: u32): u64 {
+  const word = load<u64>(p + i);
+  return n - i < 8 ? word & ((<u64>1 << (<u64>(n - i) << 3)) - 1) : word;
+}
+
 /**
- * A hash of n (at most StrHash.MAX_LENGTH) bytes at p, a word at a time (the
- * window's slack keeps the last word readable), folded to 17 bits.
+ * Looks up the n (at most StrCache.MAX_LENGTH) bytes at p in the session's
+ * string cache: CACHE_HIT and their slot when that slot holds them, else
+ * CACHE_STORE and the slot, which now holds them.
  */
-function hashBytes(p: usize, n: u32): u32 {
+function cacheLookup(p: usize, n: u32): u32 {
   let h: u64 = n;
   for (let i: u32 = 0; i < n; i += 8) {
-    let word = load<u64>(p + i);
-    if (n - i < 8) word &= (<u64>1 << (<u64>(n - i) << 3)) - 1; // only the string's bytes
-    h = (h ^ word) * 0x9e3779b97f4a7c15;
+    h = (h ^ wordOf(p, i, n)) * 0x9e3779b97f4a7c15;
     h ^= h >> 29;
   }
-  return <u32>(h ^ (h >> 32)) & 0x1ffff;
+  const hash = <u32>(h ^ (h >> 32));
+  const slot = hash & (StrCache.SLOTS - 1);
+  const entry = strCache + <usize>slot * StrCache.ENTRY_BYTES;
+  // the key: the hash's bits above the slot's, the length and a bit that marks the slot used
+  const key = (hash & 0xfffff000) | (n << 1) | 1;
+  if (load<u32>(entry) == key) {
+    let i: u32 = 0;
+    while (i < n && wordOf(p, i, n) == load<u64>(entry + 8 + i)) i += 8;
+    if (i >= n) return StrFlag.CACHE_HIT | (slot << StrCache.SLOT_SHIFT);
+  }
+  store<u32>(entry, key);
+  for (let i: u32 = 0; i < n; i += 8) store<u64>(entry + 8 + i, wordOf(p, i, n));
+  return StrFlag.CACHE_STORE | (slot << StrCache.SLOT_SHIFT);
 }
 
 /** A PUT record; the next PUT at index + 1 may be folded (wrapping as the replay's counter does). */
@@ -547,6 +565,7 @@ export function scan(s: usize): i32 {
   inputFinal = field(Field.INPUT_FINAL) != 0;
   pos = field(Field.POS);
   nextPut = field(Field.NEXT_PUT);
+  strCache = field(Field.STR_CACHE);
   const tape = <usize>field(Field.TAPE);
   record = tape;
   runMark = runList = openList = 0;

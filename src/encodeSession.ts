@@ -81,7 +81,7 @@ export class EncodeSession {
   maxBytes = Infinity;
 
   private constructor() {
-    this.ptr = core.newSession(WINDOW_CAP, TAPE_CAP, ARENA_CAP);
+    this.ptr = core.newSession(WINDOW_CAP, TAPE_CAP, ARENA_CAP, 0);
     memory.refresh();
     this.tapeWord = this.field(Field.TAPE) >>> 2;
     this.arena = this.field(Field.ARENA);

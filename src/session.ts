@@ -4,7 +4,7 @@
 // pooled because allocating one costs more than a small pickle's whole load.
 import { UnpicklingError } from './errors.js';
 import { opcodeName } from './opcodeNames.js';
-import { Field, Layout, Status } from './tape.js';
+import { Field, Layout, Status, StrCache } from './tape.js';
 import { core, memory, scanErrorReason } from './wasm.js';
 
 const WINDOW_CAP = 64 * 1024;
@@ -38,10 +38,12 @@ export class ScanSession {
   readonly tape = new Uint32Array(TAPE_CAP * Layout.RECORD_WORDS);
   readonly tapeF64 = new Float64Array(this.tape.buffer);
   readonly tapeI64 = new BigInt64Array(this.tape.buffer);
+  /** The string cache's strings, by slot (its bytes are in wasm: see StrCache). */
+  readonly strings: (string | undefined)[] = new Array(StrCache.SLOTS).fill(undefined);
   private data: Uint8Array = NO_INPUT;
 
   private constructor() {
-    this.ptr = core.newSession(WINDOW_CAP, TAPE_CAP, 0);
+    this.ptr = core.newSession(WINDOW_CAP, TAPE_CAP, 0, 1);
     memory.refresh();
   }
 
@@ -49,7 +51,9 @@ export class ScanSession {
     return pool.pop() ?? new ScanSession();
   }
 
-  release(): void {
+  /** Pools the session; `replayedAll`: JS replayed every record scanned (else the cache's two sides may differ). */
+  release(replayedAll: boolean): void {
+    if (!replayedAll) core.clearStrCache(this.ptr);
     this.data = NO_INPUT;
     if (pool.length < POOL_SIZE) pool.push(this);
     else core.freeSession(this.ptr);

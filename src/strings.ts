@@ -3,7 +3,7 @@
 // classified each payload, so these decoders only build.
 import { UnpicklingError } from './errors.js';
 import { nodeBuffer } from './nodeBuffer.js';
-import { Scratch, StrFlag, StrHash } from './tape.js';
+import { Scratch, StrCache, StrFlag } from './tape.js';
 import { core, memory } from './wasm.js';
 
 const utf8Decoder = new TextDecoder('utf-8');
@@ -71,29 +71,6 @@ function surrogatePassString(bytes: Uint8Array, start: number, end: number): str
   return text + String.fromCharCode.apply(null, units);
 }
 
-// Short ASCII strings recur (dict keys, enum-like values) within a pickle and
-// across pickles: the last string made for each hash slot is kept and reused
-// when the bytes match, which saves making and collecting a new one (msgpackr's
-// key cache, keyed by the hash the wasm scan computed).
-const CACHE_SLOTS = 4096;
-const cache: (string | undefined)[] = new Array(CACHE_SLOTS).fill(undefined);
-/** The whole hash of each slot's string: most misses end here, not in a compare of their characters. */
-const cacheHashes = new Int32Array(CACHE_SLOTS);
-
-function cachedAscii(bytes: Uint8Array, start: number, end: number, hash: number): string {
-  const slot = hash & (CACHE_SLOTS - 1);
-  const cached = cache[slot];
-  if (cached !== undefined && cacheHashes[slot] === hash && cached.length === end - start) {
-    let i = 0;
-    while (i < cached.length && cached.charCodeAt(i) === bytes[start + i]) i++;
-    if (i === cached.length) return cached;
-  }
-  const made = latin1String(bytes, start, end);
-  cache[slot] = made;
-  cacheHashes[slot] = hash;
-  return made;
-}
-
 /**
  * A long str of characters below U+0100 (how protocols 0–2 carry bytes, as
  * `_codecs.encode(str, 'latin1')`): its UTF-8 folded by wasm to one byte a
@@ -118,9 +95,19 @@ function latin1FromUtf8(bytes: Uint8Array, start: number, end: number): string {
   return latin1String(folded, 0, n);
 }
 
-/** A str payload the scan classified with `flags` (StrFlag, plus the hash of short ASCII strings). */
+/** A STR record's string: taken from the session's string cache, or made (and kept there when the record says so). */
+export function strOfRecord(cache: (string | undefined)[], bytes: Uint8Array, start: number, end: number, flags: number): string {
+  if (flags & (StrFlag.CACHE_HIT | StrFlag.CACHE_STORE)) {
+    const slot = (flags >>> StrCache.SLOT_SHIFT) & (StrCache.SLOTS - 1);
+    const cached = cache[slot];
+    if (flags & StrFlag.CACHE_HIT && cached !== undefined) return cached; // (never undefined while the sides agree)
+    return (cache[slot] = latin1String(bytes, start, end));
+  }
+  return utf8String(bytes, start, end, flags);
+}
+
+/** A str payload the scan classified with `flags` (StrFlag). */
 export function utf8String(bytes: Uint8Array, start: number, end: number, flags: number): string {
-  if (flags & StrFlag.HASHED) return cachedAscii(bytes, start, end, flags >>> StrHash.SHIFT);
   if (flags & StrFlag.ASCII) return latin1String(bytes, start, end);
   if (flags & StrFlag.LATIN1 && end - start >= SHORT_STRING) return latin1FromUtf8(bytes, start, end);
   if (flags & StrFlag.SURROGATES) return surrogatePassString(bytes, start, end);

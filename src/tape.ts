@@ -81,17 +81,33 @@ export const enum StrFlag {
   SURROGATES = 2,
   /** Not valid UTF-8 (only for Python 2 strings; a STR so flagged is an error). */
   INVALID = 4,
-  /** A short ASCII str whose hash is in the flags' top bits (from HASH_SHIFT), for JS's string cache. */
-  HASHED = 8,
+  /**
+   * A short ASCII str given a slot of the session's string cache (its number
+   * in the flags from StrCache.SLOT_SHIFT) that holds other bytes: JS makes
+   * the string and keeps it in that slot.
+   */
+  CACHE_STORE = 8,
   /** Every character is below U+0100 (ASCII or C2/C3 two-byte sequences): how protocols 0–2 carry bytes. */
   LATIN1 = 16,
+  /** A short ASCII str whose bytes are those its cache slot last stored: JS takes the string it keeps there. */
+  CACHE_HIT = 1 << 19,
 }
 
-export const enum StrHash {
-  /** Strings up to this many bytes are hashed. */
+/**
+ * Each load session's string cache: short ASCII strs recur (dict keys,
+ * enum-like values) within a pickle and across pickles. Wasm keeps each
+ * slot's bytes and compares (a word at a time); JS keeps each slot's string.
+ * The two stay in step because JS replays every record the scan wrote, in
+ * order; a load that stops short clears the wasm side (clearStrCache).
+ */
+export const enum StrCache {
+  /** Strings up to this many bytes are cached. */
   MAX_LENGTH = 32,
-  /** Where the hash starts in a STR record's flags (it has 32 - 8 - 7 = 17 bits; bits 5-6 are MemoFlag's). */
-  SHIFT = 7,
+  SLOTS = 4096,
+  /** Where the slot starts in a STR record's flags (bits 5-6 are MemoFlag's, CACHE_HIT is above it). */
+  SLOT_SHIFT = 7,
+  /** A slot in wasm: a key word (hash, length, used), then MAX_LENGTH bytes. */
+  ENTRY_BYTES = 40,
 }
 
 /** Set in a record's flags: the payload stays in JS; encode() writes only the header and returns EXTERNAL. */
@@ -202,8 +218,10 @@ export const enum Field {
   ARENA_CAP = 22,
   /** The index after the last PUT scanned (see MemoFlag.PUT_NEXT). */
   NEXT_PUT = 23,
+  /** Pointer to a load session's string cache (StrCache). */
+  STR_CACHE = 24,
   /** Number of fields. */
-  COUNT = 24,
+  COUNT = 25,
 }
 
 export const enum Scratch {
