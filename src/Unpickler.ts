@@ -48,6 +48,24 @@ const MAX_INT_DIGITS = 4300;
 const EMPTY = new Uint8Array(0);
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** The names a GLOBAL or INST argument gives, and their Python 3 names (fixImport). */
+interface GlobalNames {
+  given: [string, string];
+  fixed: [string, string];
+}
+
+function globalNames(module: string, qualname: string): GlobalNames {
+  return { given: [module, qualname], fixed: fixImport(module, qualname) };
+}
+
+/**
+ * By the argument's text ("module\nname"): a pickle names few globals, and
+ * some many times (decoding them and fixImport were 15% of loading bm_pickle
+ * DICT at protocol 2). Bounded: a pickle may name any number.
+ */
+const globalNamesCache = new Map<string, GlobalNames>();
+const GLOBAL_NAMES_CACHED = 1024;
+
 function toBytes(data: Uint8Array | ArrayBuffer | ArrayBufferView): Uint8Array {
   if (data instanceof Uint8Array) return data;
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
@@ -338,7 +356,7 @@ export class Unpickler {
         case Rec.GET: this.stack.push(this.memoGet(a)); break;
         case Rec.PUT: this.memoPut(a); this.nextPut = (a + 1) >>> 0; break;
         case Op.MEMOIZE: this.memoPut(this.memoCount); break;
-        case Op.GLOBAL: this.stack.push(this.resolve(...this.globalName(a, b))); break;
+        case Op.GLOBAL: this.stack.push(this.resolveNamed(a, b)); break;
         case Op.STACK_GLOBAL: this.loadStackGlobal(); break;
         case Rec.EXT: this.loadExtension(a | 0); break;
         case Op.REDUCE: this.loadReduce(); break;
@@ -731,26 +749,40 @@ export class Unpickler {
   // --- globals and objects ---
 
   /** The module and name lines of GLOBAL and INST. */
-  private globalName(start: number, length: number): [string, string] {
-    const nameStart = start + length + 1;
+  /** Resolves the global that a GLOBAL or INST argument (module and name lines) at `start` names. */
+  private resolveNamed(start: number, moduleLength: number): unknown {
+    const nameStart = start + moduleLength + 1;
     const nameEnd = this.data.indexOf(0x0a, nameStart);
-    try {
-      return [strictUtf8.decode(this.data.subarray(start, start + length)), strictUtf8.decode(this.data.subarray(nameStart, nameEnd))];
-    } catch {
-      throw new UnpicklingError('a global name is not valid UTF-8');
+    let names: GlobalNames | undefined;
+    if (isAscii(this.data, start, nameEnd)) {
+      const line = latin1String(this.data, start, nameEnd);
+      names = globalNamesCache.get(line);
+      if (names === undefined) {
+        names = globalNames(line.slice(0, moduleLength), line.slice(moduleLength + 1));
+        if (globalNamesCache.size < GLOBAL_NAMES_CACHED) globalNamesCache.set(line, names);
+      }
+    } else {
+      try {
+        names = globalNames(strictUtf8.decode(this.data.subarray(start, nameStart - 1)), strictUtf8.decode(this.data.subarray(nameStart, nameEnd)));
+      } catch {
+        throw new UnpicklingError('a global name is not valid UTF-8');
+      }
     }
+    const [module, qualname] = this.fixesImports() ? names.fixed : names.given;
+    return this.findClass(module, qualname);
   }
 
-  private resolve(module: string, qualname: string): unknown {
-    if (this.proto < 3 && this.options.fixImports !== false) [module, qualname] = fixImport(module, qualname);
-    return this.findClass(module, qualname);
+  /** Whether Python 2 names are mapped to Python 3's (fixImport), as Python's fix_imports. */
+  private fixesImports(): boolean {
+    return this.proto < 3 && this.options.fixImports !== false;
   }
 
   private loadStackGlobal(): void {
     const qualname = this.pop();
     const module = this.pop();
     if (typeof module !== 'string' || typeof qualname !== 'string') throw new UnpicklingError('STACK_GLOBAL requires str');
-    this.stack.push(this.resolve(module, qualname));
+    const [fixedModule, fixedQualname] = this.fixesImports() ? fixImport(module, qualname) : [module, qualname];
+    this.stack.push(this.findClass(fixedModule, fixedQualname));
   }
 
   private loadExtension(code: number): void {
@@ -801,7 +833,7 @@ export class Unpickler {
   }
 
   private loadInst(start: number, length: number): void {
-    const cls = this.resolve(...this.globalName(start, length));
+    const cls = this.resolveNamed(start, length);
     this.stack.push(this.instantiate(cls, this.popMark()));
   }
 

@@ -200,8 +200,8 @@ export function rawUnicodeEscapeDecode(bytes: Uint8Array, start: number, end: nu
   return text + latin1String(bytes, run, end);
 }
 
-/** Is every byte below 0x80? */
-export function isAscii(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] >= 0x80) return false;
+/** Is every byte (from start to end) below 0x80? */
+export function isAscii(bytes: Uint8Array, start = 0, end = bytes.length): boolean {
+  for (let i = start; i < end; i++) if (bytes[i] >= 0x80) return false;
   return true;
 }
