@@ -91,10 +91,10 @@ function requirePayload(opPos: u32, end: u64): i32 {
   return needInput(opPos, end - opPos);
 }
 
-// Runs of numbers: a MARK, NUMBER (and INT64) records only, APPENDS — flagged
-// on the MARK (and, without INT64, on the EMPTY_LIST before it) so that the
-// replay moves the numbers straight into the list. Tracked within one tape
-// chunk (reset by scan()).
+// Runs of numbers: a MARK, NUMBER (and INT64) records only, APPENDS, TUPLE or
+// SETITEMS — flagged on the MARK (and, for APPENDS without INT64, on the
+// EMPTY_LIST before it) so that the replay moves the numbers straight into
+// the list, tuple or dict. Tracked within one tape chunk (reset by scan()).
 let runMark: usize = 0;
 let runLength: u32 = 0;
 let runWithInt64 = false;
@@ -103,8 +103,9 @@ let runList: usize = 0;
 let openList: usize = 0;
 /** Notes the record just written at `at` for run tracking (numbers count themselves: emitNumber, emitInt). */
 function track(kind: u32, at: usize): void {
-  if ((kind == Op.APPENDS || kind == Op.TUPLE) && runMark != 0 && runLength > 0) {
-    const flags = RunFlag.NUMBERS | (runWithInt64 ? RunFlag.WITH_INT64 : 0) | (kind == Op.TUPLE ? RunFlag.TUPLE : 0);
+  if ((kind == Op.APPENDS || kind == Op.TUPLE || kind == Op.SETITEMS) && runMark != 0 && runLength > 0) {
+    const flags = RunFlag.NUMBERS | (runWithInt64 ? RunFlag.WITH_INT64 : 0) |
+      (kind == Op.TUPLE ? RunFlag.TUPLE : 0) | (kind == Op.SETITEMS ? RunFlag.SETITEMS : 0);
     store<u32>(runMark, Op.MARK | (flags << Layout.FLAGS_SHIFT));
     store<u32>(runMark, runLength, 12);
     if (kind == Op.APPENDS && runList != 0 && !runWithInt64) {

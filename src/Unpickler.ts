@@ -473,10 +473,11 @@ export class Unpickler {
   }
 
   /**
-   * MARK, `count` NUMBER records, then APPENDS or TUPLE (flagged by the scan):
-   * the numbers go from the tape straight into the list on top of the stack,
-   * or into a new tuple. False (and nothing done) when the MARK would be one
-   * too deep, or APPENDS's target is not a plain list: the records replay as usual.
+   * MARK, `count` NUMBER records, then APPENDS, TUPLE or SETITEMS (flagged by
+   * the scan): the numbers go from the tape straight into the list or dict on
+   * top of the stack, or into a new tuple. False (and nothing done) when the
+   * MARK would be one too deep, or the target is not a plain list (APPENDS),
+   * a Map or a fresh dict (SETITEMS): the records replay as usual.
    */
   private runOfNumbers(session: ScanSession, mark: number, count: number, head: number): boolean {
     if (this.marks.length >= this.maxDepth) return false;
@@ -485,7 +486,23 @@ export class Unpickler {
       this.stack.push(this.numbersTuple(session, mark, count, withInt64));
       return true;
     }
+    if (head & (RunFlag.SETITEMS << Layout.FLAGS_SHIFT)) return this.setNumbers(session, mark, count, withInt64);
     return this.appendNumbers(session, mark, count, withInt64);
+  }
+
+  /** The numbers of a run go into the dict on top of the stack, as keys and values; false when it is not a Map or a fresh dict. */
+  private setNumbers(session: ScanSession, mark: number, count: number, withInt64: boolean): boolean {
+    const target = this.stack.length - 1;
+    if (target < this.fence || count % 2 !== 0) return false;
+    let dict = this.stack[target];
+    if (dict === this.freshDict) {
+      dict = new Map();
+      this.replaceFresh(target, dict as Map<unknown, unknown>);
+    } else if (!(dict instanceof Map)) {
+      return false;
+    }
+    for (let i = 0; i < count; i += 2) (dict as Map<unknown, unknown>).set(runItem(session, mark, i, withInt64), runItem(session, mark, i + 1, withInt64));
+    return true;
   }
 
   /** The tuple of the `count` numbers after the MARK at `mark`. */
@@ -660,9 +677,15 @@ export class Unpickler {
       for (let i = start; i < end; i += 2) map.set(items[i], items[i + 1]);
       made = map;
     }
+    this.replaceFresh(target, made);
+    return true;
+  }
+
+  /** Puts `made` where the fresh dict at stack[target] is: on the stack and in its memo slot. */
+  private replaceFresh(target: number, made: object): void {
+    this.freshDict = null;
     this.stack[target] = made;
     if (this.freshDictMemo >= 0) this.memo[this.freshDictMemo] = made;
-    return true;
   }
 
   /**

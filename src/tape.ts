@@ -122,7 +122,7 @@ export const enum RecFlag {
  * tape chunk, so that the replay can take a shortcut:
  */
 export const enum RunFlag {
-  /** On a MARK: the MARK, word 3's count of NUMBER records and an APPENDS (or TUPLE) follow. */
+  /** On a MARK: the MARK, word 3's count of NUMBER records and an APPENDS (or TUPLE, SETITEMS) follow. */
   NUMBERS = 1,
   /** On an EMPTY_LIST: its first APPENDS is such a run of numbers (make a list V8 keeps unboxed). */
   NUMERIC_LIST = 2,
@@ -130,6 +130,8 @@ export const enum RunFlag {
   WITH_INT64 = 4,
   /** On a MARK flagged NUMBERS: the run ends with TUPLE, not APPENDS (a tuple of numbers). */
   TUPLE = 8,
+  /** On a MARK flagged NUMBERS: the run ends with SETITEMS (keys and values, all numbers). */
+  SETITEMS = 16,
 }
 
 /** FRAME_START when no frame is open. */

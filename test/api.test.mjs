@@ -226,6 +226,19 @@ test('runs of numbers (the scan-flagged shortcut) load exactly, mixed with bigin
     const [a, b] = loads(dumps([shared, shared], { protocol }));
     assert.equal(a, b);
   }
+  // runs of numbers into dicts: a fresh dict, a Map's second batch, a memoized dict met again, bigints, a dict with str keys
+  const ints = new Map(Array.from({ length: 1500 }, (_, i) => [i, i * 2 - 1000]));
+  const big = new Map([[1, 2n ** 62n], [-(2n ** 63n), 0.5]]);
+  const strKeys = { a: 1 };
+  for (let protocol = 1; protocol <= 5; protocol++) {
+    assert.deepStrictEqual(loads(dumps(ints, { protocol })), ints);
+    assert.deepStrictEqual(loads(dumps(big, { protocol })), big);
+    const [d, again] = loads(dumps([big, big], { protocol }));
+    assert.equal(d, again);
+    assert.deepStrictEqual(loads(bytes(`\x80\x02}q\x00(X\x01\x00\x00\x00aK\x01u(K\x02K\x03u.`)), new Map([['a', 1], [2, 3]]));
+    assert.deepStrictEqual(loads(dumps(strKeys, { protocol })), strKeys);
+  }
+  assert.throws(() => loads(bytes('\x80\x02}(K\x01K\x02K\x03u.')), /odd number of items/);
   // numbers memoized inside a run: not a run to skip (the scan folds a MEMOIZE only into what no run skips)
   const [first, second] = loads(bytes('\x80\x04]\x94(K\x01\x94K\x02\x94eh\x01h\x02\x87\x94h\x03\x86.'));
   assert.deepEqual([...first], [[1, 2], 1, 2]);
