@@ -190,6 +190,15 @@ export class Pickler {
   /** Objects (by identity) and dict keys (by value) already written, and their memo index. */
   private readonly memo = new Map<unknown, number>();
   private memoCount = 0;
+  /**
+   * The keys of the dicts written at once, by position, with their memo
+   * indices: dicts of one shape (records) repeat their keys, which then cost
+   * a compare, not a lookup in the memo (a Map of every object written).
+   */
+  private readonly shapeKeys: string[] = [];
+  private readonly shapeIndices: number[] = [];
+  /** How many of them this dump has set (the rest are an earlier dump's). */
+  private shapeLength = 0;
   /** Short strs already written, by value (a cache: it may forget). */
   private readonly strings = new StringMemo();
   /** Globals already written, by "module\nqualname" (stubs of one class are distinct objects). */
@@ -250,6 +259,7 @@ export class Pickler {
       this.pathTail = '';
       if (this.frames.length > 0) this.frames.length = 0; // only after an error: setting length is slow
       if (this.memo.size > 0) this.memo.clear();
+      this.shapeLength = 0;
       if (this.globals.size > 0) this.globals.clear();
       session.release();
     }
@@ -379,7 +389,7 @@ export class Pickler {
       case 'boolean': return this.session!.record(value ? Rec.TRUE : Rec.FALSE);
       case 'number': return this.saveNumber(value);
       case 'bigint': return this.saveBigInt(value);
-      case 'string': return this.saveString(value, false);
+      case 'string': this.saveString(value, false); return;
       case 'symbol': return this.fail(`cannot pickle a symbol (${String(value)})`);
     }
     if (value === null) return this.op(Op.NONE);
@@ -512,22 +522,27 @@ export class Pickler {
    * keys always (the memo Map); other strings of up to CACHED_LENGTH through
    * StringMemo while sharing pays — after the first SHARING_PROBE such
    * lookups, if almost none hit, a dump stops looking and memoizing them.
+   * Returns a key's memo index.
    */
-  private saveString(value: string, isKey: boolean): void {
+  private saveString(value: string, isKey: boolean): number {
     const cached = !isKey && this.shareValues && value.length <= CACHED_LENGTH;
     const slot = cached ? this.strings.slot(value) : 0;
     if (isKey || cached) {
       const index = isKey ? this.memo.get(value) ?? -1 : this.strings.get(slot, value);
       if (index >= 0) {
         if (cached) this.valueHits++;
-        return this.session!.record(Rec.GET, index);
+        this.session!.record(Rec.GET, index);
+        return index;
       }
       if (cached && ++this.valueLookups === SHARING_PROBE) this.shareValues = this.valueHits * 32 >= SHARING_PROBE;
     }
     if (this.protocol === 0) this.session!.latin1Payload(Rec.UNICODE_RAW, rawUnicodeEscape(value), '\n');
     else this.session!.utf8Payload(Rec.STR, value);
-    if (isKey) this.memoize(value);
-    else if (cached) this.strings.set(slot, value, this.newMemoEntry());
+    if (!isKey && !cached) return -1;
+    const index = this.newMemoEntry();
+    if (isKey) this.memo.set(value, index);
+    else this.strings.set(slot, value, index);
+    return index;
   }
 
   private memoize(value: unknown): void {
@@ -708,13 +723,22 @@ export class Pickler {
     if (n === 0) return;
     if (n > 1) this.batchMark();
     const base = this.frames.length;
+    const { shapeKeys, shapeIndices } = this;
     let i = 0;
     let atKey = true;
     this.directDepth++;
     try {
       for (; i < n; i++) {
         atKey = true;
-        this.saveString(keys[i], true);
+        const key = keys[i];
+        if (i < this.shapeLength && shapeKeys[i] === key) {
+          this.session!.record(Rec.GET, shapeIndices[i]);
+        } else {
+          // (dicts met inside reset positions from their own keys: set ones stay set, each for this dump)
+          shapeIndices[i] = this.saveString(key, true);
+          shapeKeys[i] = key;
+          if (i === this.shapeLength) this.shapeLength = i + 1;
+        }
         atKey = false;
         this.save(value[keys[i]]);
         if (this.frames.length > base) this.run(base);

@@ -155,6 +155,22 @@ test("dumps writes byte for byte what CPython's C pickler writes: batches, frame
   }
 });
 
+test('dicts of one shape, dumped one after another and nested in each other, come back with their keys', () => {
+  // the keys of a shape are fetched by the memo index they got in this dump, never an earlier one's
+  const pickler = new Pickler();
+  const values = [
+    [{ a: 1, b: 2 }, { a: 3, b: 4 }],
+    ['x', 'y', { a: 1, b: 2 }, { a: 3, b: 4 }],
+    [{ b: 1, a: 2 }, { a: { b: { a: 1, c: 2 }, c: 3 }, b: 4, c: 5 }, { a: 6, b: 7, c: 8 }],
+  ];
+  for (const protocol of [1, 2, 5]) {
+    for (const value of [...values, ...values]) {
+      assert.deepStrictEqual(loads(dumps(value, { protocol })), value);
+      assert.deepStrictEqual(loads(pickler.dump(value)), value);
+    }
+  }
+});
+
 test('repeated equal strings are written once', () => {
   const records = Array.from({ length: 100 }, (_, i) => ({ identifier: i, description: 'same text' }));
   const size = dumps(records).length;
