@@ -365,8 +365,8 @@ function emitPut(opPos: u32, index: u32): void {
 
 /**
  * The opcodes most of a pickle is made of — numbers, memo stores folded into
- * the record before them, opcodes without argument (STOP aside), strs in the
- * window — with the position, the record and the run's count in locals: V8
+ * the record before them, memo fetches, opcodes without argument (STOP aside),
+ * strs in the window — with the position, the record and the run's count in locals: V8
  * keeps wasm globals in memory, a load or store at each use. Stops at any
  * other opcode, a full tape, or 10 bytes before the window's end (the longest
  * fixed-size one, LONG1 of 8 bytes; a str checks its own end).
@@ -391,7 +391,12 @@ function scanRun(tape: usize, tapeEnd: usize): void {
     if (code == Op.MEMOIZE) taken = <u32>fold(tape, next, MemoFlag.MEMOIZED);
     else if (code == Op.BINPUT) taken = foldPut(tape, next, load<u8>(op, 1), 2);
     else if (code == Op.LONG_BINPUT) taken = foldPut(tape, next, load<u32>(op, 1), 5);
-    else if (unchecked(argKindOf[code]) == Arg.NONE && code != Op.STOP) {
+    else if (code == Op.BINGET || code == Op.LONG_BINGET) { // the keys of all dicts of a shape but the first
+      const short = code == Op.BINGET;
+      writeRecord(next, Rec.GET, p, short ? load<u8>(op, 1) : load<u32>(op, 1), 0);
+      next += Layout.RECORD_BYTES;
+      taken = short ? 2 : 5;
+    } else if (unchecked(argKindOf[code]) == Arg.NONE && code != Op.STOP) {
       writeRecord(next, code, p, 0, 0);
       next += Layout.RECORD_BYTES;
       taken = 1;
