@@ -102,7 +102,7 @@ let runList: usize = 0;
 /** The last EMPTY_LIST, while only PUT / MEMOIZE follow it. */
 let openList: usize = 0;
 /** Notes the record just written at `at` for run tracking (numbers count themselves: emitNumber, emitInt). */
-function track(kind: u32, at: usize): void {
+@inline function track(kind: u32, at: usize): void {
   if ((kind == Op.APPENDS || kind == Op.TUPLE || kind == Op.SETITEMS) && runMark != 0 && runLength > 0) {
     const flags = RunFlag.NUMBERS | (runWithInt64 ? RunFlag.WITH_INT64 : 0) |
       (kind == Op.TUPLE ? RunFlag.TUPLE : 0) | (kind == Op.SETITEMS ? RunFlag.SETITEMS : 0);
