@@ -291,6 +291,12 @@ function emitString(kind: u32, opPos: u32, start: u32, end: u32, flags: u32): vo
   }
   if (<u64>start + length > <u64>windowEnd) return 0;
   const end = start + length;
+  // most strs are short ASCII ones (dict keys): the cache's pass over their words also finds them ASCII
+  const cached = length <= <u32>StrCache.MAX_LENGTH ? cacheLookup(at(start), length) : 0;
+  if (cached != 0) {
+    emit(Rec.STR | ((StrFlag.ASCII | StrFlag.LATIN1 | cached) << Layout.FLAGS_SHIFT), opPos, start, length);
+    return end - opPos;
+  }
   classify(at(start), at(end), StrFlag.ASCII | StrFlag.LATIN1, true);
   if (classifiedFlags & StrFlag.INVALID) return 0;
   emitString(Rec.STR, opPos, start, end, classifiedFlags);
@@ -306,14 +312,19 @@ function emitString(kind: u32, opPos: u32, start: u32, end: u32, flags: u32): vo
 /**
  * Looks up the n (at most StrCache.MAX_LENGTH) bytes at p in the session's
  * string cache: CACHE_HIT and their slot when that slot holds them, else
- * CACHE_STORE and the slot, which now holds them.
+ * CACHE_STORE and the slot, which now holds them; 0 (and nothing done) when
+ * they are not all ASCII.
  */
 function cacheLookup(p: usize, n: u32): u32 {
   let h: u64 = n;
+  let bits: u64 = 0;
   for (let i: u32 = 0; i < n; i += 8) {
-    h = (h ^ wordOf(p, i, n)) * 0x9e3779b97f4a7c15;
+    const word = wordOf(p, i, n);
+    bits |= word;
+    h = (h ^ word) * 0x9e3779b97f4a7c15;
     h ^= h >> 29;
   }
+  if (bits & 0x8080808080808080) return 0;
   const hash = <u32>(h ^ (h >> 32));
   const slot = hash & (StrCache.SLOTS - 1);
   const entry = strCache + <usize>slot * StrCache.ENTRY_BYTES;
