@@ -195,14 +195,14 @@ export class Pickler {
    * indices: dicts of one shape (records) repeat their keys, which then cost
    * a compare, not a lookup in the memo (a Map of every object written).
    */
-  private readonly shapeKeys: string[] = [];
-  private readonly shapeIndices: number[] = [];
+  private shapeKeys: string[] | null = null;
+  private shapeIndices: number[] | null = null;
   /** How many of them this dump has set (the rest are an earlier dump's). */
   private shapeLength = 0;
   /** Short strs already written, by value (a cache: it may forget). */
   private readonly strings = new StringMemo();
   /** Globals already written, by "module\nqualname" (stubs of one class are distinct objects). */
-  private readonly globals = new Map<string, number>();
+  private globals: Map<string, number> | null = null;
   /** Whether non-key strings are still memoized by value, and how that has paid so far. */
   private shareValues = true;
   private valueLookups = 0;
@@ -260,7 +260,7 @@ export class Pickler {
       if (this.frames.length > 0) this.frames.length = 0; // only after an error: setting length is slow
       if (this.memo.size > 0) this.memo.clear();
       this.shapeLength = 0;
-      if (this.globals.size > 0) this.globals.clear();
+      this.globals = null;
       session.release();
     }
   }
@@ -723,7 +723,8 @@ export class Pickler {
     if (n === 0) return;
     if (n > 1) this.batchMark();
     const base = this.frames.length;
-    const { shapeKeys, shapeIndices } = this;
+    const shapeKeys = (this.shapeKeys ??= []);
+    const shapeIndices = (this.shapeIndices ??= []);
     let i = 0;
     let atKey = true;
     this.directDepth++;
@@ -791,7 +792,7 @@ export class Pickler {
 
   private saveGlobal(value: unknown, module: string, qualname: string): void {
     const name = `${module}\n${qualname}`;
-    const known = this.globals.get(name);
+    const known = this.globals?.get(name);
     if (known !== undefined) return this.session!.record(Rec.GET, known);
     const code = this.protocol >= 2 ? this.registry.extensionCode(module, qualname) : undefined;
     if (code !== undefined) {
@@ -807,7 +808,7 @@ export class Pickler {
       const text = `${module}\n${qualname}`;
       this.session!.utf8Payload(Op.GLOBAL, text, '\n');
     }
-    this.globals.set(name, this.memoCount);
+    (this.globals ??= new Map()).set(name, this.memoCount);
     this.memoize(value);
   }
 

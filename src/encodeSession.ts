@@ -60,7 +60,7 @@ function copyOut(start: number, length: number): Uint8Array {
   return copy;
 }
 const pool: EncodeSession[] = [];
-const NO_CHUNKS: Uint8Array[] = []; // never pushed to: begin() gives each dump its own
+const NO_CHUNKS: Uint8Array[] = []; // never pushed to: append() gives each dump its own
 
 /** Is `value` written as an int? Python's -0.0 is a float; beyond 2^53, JS numbers stand for floats (wasm's isInteger decides the same). */
 export function isInteger(value: number): boolean {
@@ -113,7 +113,7 @@ export class EncodeSession {
     this.setField(Field.FRAME_START, Frame.NONE);
     this.count = 0;
     this.arenaUsed = 0;
-    this.chunks = [];
+    this.chunks = NO_CHUNKS; // an array of its own once a chunk is taken (most dumps fit one window: none is)
     this.size = 0;
   }
 
@@ -249,12 +249,17 @@ export class EncodeSession {
   finishChunks(): Uint8Array[] {
     this.flush();
     this.takeWindow();
-    return this.chunks;
+    return this.chunks === NO_CHUNKS ? [] : this.chunks;
   }
 
   /** Writes what is left and returns the whole pickle. */
   finish(): Uint8Array {
-    this.finishChunks();
+    this.flush();
+    if (this.chunks === NO_CHUNKS) {
+      this.checkSize(this.field(Field.WINDOW_LEN));
+      return this.windowBytes();
+    }
+    this.takeWindow();
     if (this.chunks.length === 1) return this.chunks[0];
     const out = allocate(this.size);
     let at = 0;
@@ -289,16 +294,20 @@ export class EncodeSession {
   }
 
   private takeWindow(): void {
-    const length = this.field(Field.WINDOW_LEN);
-    if (length === 0) return;
-    const start = this.field(Field.WINDOW);
-    this.append(copyOut(start, length));
+    if (this.field(Field.WINDOW_LEN) > 0) this.append(this.windowBytes());
+  }
+
+  /** A copy of the window's bytes, which it no longer holds. */
+  private windowBytes(): Uint8Array {
+    const bytes = copyOut(this.field(Field.WINDOW), this.field(Field.WINDOW_LEN));
     this.setField(Field.WINDOW_LEN, 0);
+    return bytes;
   }
 
   private append(chunk: Uint8Array): void {
     this.size += chunk.length;
     this.checkSize(this.size);
+    if (this.chunks === NO_CHUNKS) this.chunks = [];
     this.chunks.push(chunk);
   }
 
