@@ -232,7 +232,12 @@ export class Pickler {
     return this.write(value, finishChunks);
   }
 
-  private write<T>(value: unknown, finish: (session: EncodeSession) => T): T {
+  /** @internal dumps(): the only dump of a Pickler dropped after it, whose memo needs no emptying (Map#clear allocates). */
+  dumpOnce(value: unknown): Uint8Array {
+    return this.write(value, finishWhole, true);
+  }
+
+  private write<T>(value: unknown, finish: (session: EncodeSession) => T, last = false): T {
     if (this.session !== null) {
       throw new PicklingError('this Pickler is already dumping (a dump from inside one of its own hooks?): use another Pickler');
     }
@@ -258,7 +263,7 @@ export class Pickler {
       this.directDepth = 0;
       this.pathTail = '';
       if (this.frames.length > 0) this.frames.length = 0; // only after an error: setting length is slow
-      if (this.memo.size > 0) this.memo.clear();
+      if (!last && this.memo.size > 0) this.memo.clear();
       this.shapeLength = 0;
       this.globals = null;
       session.release();
