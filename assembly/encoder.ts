@@ -310,11 +310,11 @@ function writeRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
       continue;
     } else if (head == Rec.INT64) {
       v = load<i64>(record, 8);
-    } else if (head == Rec.STR) {
+    } else if (head == Rec.STR || head == STR_AT_ADDRESS) {
       const n = load<u32>(record, 12);
       if (<u64>at + n + 9 > <u64>limit) break;
       const header = strHeader(p, n);
-      memory.copy(p + header, arena + load<u32>(record, 8), n);
+      memory.copy(p + header, payloadAddress(head, load<u32>(record, 8)), n);
       at += header + n;
       continue;
     } else if (head == Rec.GET || head == Rec.PUT) {
@@ -376,7 +376,7 @@ export function encode(s: usize): i32 {
     }
     if (external) commitFrame();
     else if (kind != Op.PROTO) openFrame();
-    const payload = arena + a;
+    const payload = payloadAddress(head, a);
     switch (kind) {
       case Op.PROTO: byte(Op.PROTO); byte(a); break;
       case Rec.INT64: writeInt(load<i64>(record, 8)); break;
@@ -410,6 +410,13 @@ export function encode(s: usize): i32 {
   setField(Field.WINDOW_LEN, len);
   setField(Field.FRAME_START, frameStart);
   return status;
+}
+
+const STR_AT_ADDRESS: u32 = Rec.STR | (RecFlag.ADDRESS << Layout.FLAGS_SHIFT);
+
+/** Where a record's payload is: at its offset in the arena, or at the address it gives (RecFlag.ADDRESS). */
+@inline function payloadAddress(head: u32, a: u32): usize {
+  return ((head >>> Layout.FLAGS_SHIFT) & RecFlag.ADDRESS) != 0 ? <usize>a : arena + a;
 }
 
 function isPayload(kind: u32): bool {

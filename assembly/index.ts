@@ -41,6 +41,11 @@ export function clearStrCache(session: usize): void {
   for (let slot: u32 = 0; slot < <u32>StrCache.SLOTS; slot++) store<u32>(cache + <usize>slot * StrCache.ENTRY_BYTES, 0);
 }
 
+/** A block of wasm memory that lives as long as the instance (the dict key table's bytes). */
+export function allocateBlock(size: u32): usize {
+  return heap.alloc(size);
+}
+
 /** Replaces the window by an empty one of `cap` bytes (for lines longer than the window). */
 export function resizeWindow(session: usize, cap: u32): void {
   heap.free(getField(session, Field.WINDOW));

@@ -8,6 +8,7 @@ import { classFromSource, functionFromSource, staticsOf } from './byValue.js';
 import { EncodeSession, isInteger } from './encodeSession.js';
 import { CACHED_LENGTH, StringMemo } from './stringMemo.js';
 import { PicklingError } from './errors.js';
+import { beginDump, endDump, keyEntry } from './keyTable.js';
 import { isClass, typeName } from './objects.js';
 import { Op } from './opcodes.js';
 import { Registry, registry as defaultRegistry } from './Registry.js';
@@ -187,9 +188,11 @@ export class Pickler {
   /** Containers being written at once (recursion depth), and the path below the frames of an error on its way out of them. */
   private directDepth = 0;
   private pathTail = '';
-  /** Objects (by identity) and dict keys (by value) already written, and their memo index. */
+  /** Objects (by identity) and dict keys (by value: those not in keyTable) already written, and their memo index. */
   private readonly memo = new Map<unknown, number>();
   private memoCount = 0;
+  /** This dump's number (keyTable's beginDump). */
+  private dumpNumber = 0;
   /**
    * The keys of the dicts written at once, by position, with their memo
    * indices: dicts of one shape (records) repeat their keys, which then cost
@@ -245,6 +248,7 @@ export class Pickler {
     session.maxBytes = this.options.maxBytes ?? 2 ** 32 - 1;
     this.session = session;
     this.memoCount = 0;
+    this.dumpNumber = beginDump();
     this.strings.begin();
     this.shareValues = true;
     this.valueLookups = this.valueHits = 0;
@@ -259,6 +263,7 @@ export class Pickler {
       throw this.located(error);
     } finally {
       // emptied, not replaced: a Pickler that dumps again reuses them; nothing written stays reachable
+      endDump();
       this.session = null;
       this.directDepth = 0;
       this.pathTail = '';
@@ -530,6 +535,16 @@ export class Pickler {
    * Returns a key's memo index.
    */
   private saveString(value: string, isKey: boolean): number {
+    const entry = isKey && this.protocol >= 1 ? keyEntry(value) : undefined;
+    if (entry !== undefined) {
+      if (entry.dump === this.dumpNumber) {
+        this.session!.record(Rec.GET, entry.index);
+        return entry.index;
+      }
+      this.session!.strAt(entry.address, entry.length);
+      entry.dump = this.dumpNumber;
+      return (entry.index = this.newMemoEntry());
+    }
     const cached = !isKey && this.shareValues && value.length <= CACHED_LENGTH;
     const slot = cached ? this.strings.slot(value) : 0;
     if (isKey || cached) {

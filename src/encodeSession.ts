@@ -213,6 +213,11 @@ export class EncodeSession {
     this.record(kind, start, length);
   }
 
+  /** A STR record whose UTF-8 (`length` bytes) stays at `address` in wasm memory (src/keyTable.ts). */
+  strAt(address: number, length: number): void {
+    this.record(Rec.STR | (RecFlag.ADDRESS << Layout.FLAGS_SHIFT), address, length);
+  }
+
   /** A record whose payload joins the output as it is, after its header. */
   externalPayload(kind: number, payload: Uint8Array): void {
     this.makeRoom(0);

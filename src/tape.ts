@@ -115,6 +115,8 @@ export const enum RecFlag {
   EXTERNAL = 1,
   /** A MARK that opens a batch (of APPENDS, SETITEMS, ADDITEMS) inside a value, not a value of its own. */
   BATCH = 2,
+  /** A STR whose payload is at the wasm address in word 2, not in the arena (a dict key's bytes: src/keyTable.ts). */
+  ADDRESS = 4,
 }
 
 /**

@@ -171,6 +171,23 @@ test('dicts of one shape, dumped one after another and nested in each other, com
   }
 });
 
+test('dict keys written from the key table stay right in a dump inside a dump, and once the table is full', () => {
+  // 4000 keys of 17 bytes: more than the table's 64 KiB; the inner dump runs while the outer one's records point into it
+  const keys = (prefix, n) => Array.from({ length: n }, (_, i) => prefix + String(i).padStart(16, '0'));
+  const dictOf = (names) => Object.fromEntries(names.map((k, i) => [k, i]));
+  const outer = [dictOf(keys('a', 4000)), 'hook', dictOf(keys('a', 5)), { b: 1 }];
+  const inner = [dictOf(keys('z', 4000)), { b: 2 }];
+  let innerPickle;
+  const persistentId = (value) => {
+    if (value === 'hook') innerPickle = dumps(inner);
+    return undefined;
+  };
+  for (let round = 0; round < 2; round++) {
+    assert.deepStrictEqual(loads(dumps(outer, { persistentId })), outer);
+    assert.deepStrictEqual(loads(innerPickle), inner);
+  }
+});
+
 test('repeated equal strings are written once', () => {
   const records = Array.from({ length: 100 }, (_, i) => ({ identifier: i, description: 'same text' }));
   const size = dumps(records).length;
