@@ -446,9 +446,10 @@ export class Pickler {
    */
   private saveObject(value: object): void {
     const prototype = Object.getPrototypeOf(value);
-    // the commonest two (a null-prototype object is a dict too), then the other built-in types
+    // the commonest three (a null-prototype object is a dict too), then the other built-in types
     if (prototype === Object.prototype || prototype === null) return this.saveDict(value as Record<string, unknown>);
     if (prototype === Array.prototype) return this.saveList(value as unknown[]);
+    if (prototype === Map.prototype) return this.saveMap(value as Map<unknown, unknown>);
     const save = Pickler.dispatch.get(prototype);
     if (save !== undefined) return save(this, value);
     const name = this.registry.nameOf(value);
@@ -776,10 +777,10 @@ export class Pickler {
     this.dictHeader(value);
     const items = new Array<unknown>(value.size * 2);
     let i = 0;
-    value.forEach((item, key) => {
+    for (const [key, item] of value) {
       items[i++] = key;
       items[i++] = item;
-    });
+    }
     if (!this.writesNow(value.size)) return this.push(Kind.MAP, value, items, Batch.SETITEMS);
     if (value.size === 0) return;
     if (value.size > 1) this.batchMark();
