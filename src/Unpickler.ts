@@ -429,7 +429,10 @@ export class Unpickler {
 
   private memoGet(index: number): unknown {
     const value = this.memo[index];
-    if (value === undefined) throw new UnpicklingError(`memo value not found at index ${index}`);
+    if (typeof value !== 'object') { // a str (most GETs: dict keys), a number, a class: nothing to track
+      if (value === undefined) throw new UnpicklingError(`memo value not found at index ${index}`);
+      return value;
+    }
     const current = this.converted?.get(value as object) ?? value;
     return this.share(current);
   }
