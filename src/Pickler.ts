@@ -262,7 +262,7 @@ export class Pickler {
     } catch (error) {
       throw this.located(error);
     } finally {
-      // emptied, not replaced: a Pickler that dumps again reuses them; nothing written stays reachable
+      // emptied or dropped: nothing written stays reachable (a Pickler that dumps again reuses the memo and frames)
       endDump();
       this.session = null;
       this.directDepth = 0;
@@ -530,10 +530,11 @@ export class Pickler {
   /**
    * A str. Equal strings are written once, as Python does for the strings it
    * shares (interned dict keys, constants, one object referenced twice): dict
-   * keys always (the memo Map); other strings of up to CACHED_LENGTH through
-   * StringMemo while sharing pays — after the first SHARING_PROBE such
-   * lookups, if almost none hit, a dump stops looking and memoizing them.
-   * Returns a key's memo index.
+   * keys always (through keyTable, else the memo Map: long keys, protocol 0,
+   * a full table); other strings of up to CACHED_LENGTH through StringMemo
+   * while sharing pays — after the first SHARING_PROBE such lookups, if
+   * almost none hit, a dump stops looking and memoizing them. Returns a key's
+   * memo index.
    */
   private saveString(value: string, isKey: boolean): number {
     const entry = isKey && this.protocol >= 1 ? keyEntry(value) : undefined;
