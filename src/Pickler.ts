@@ -249,7 +249,7 @@ export class Pickler {
     this.session = session;
     this.memoCount = 0;
     this.dumpNumber = beginDump();
-    this.strings.begin();
+    this.strings.begin(this.dumpNumber);
     this.shareValues = true;
     this.valueLookups = this.valueHits = 0;
     try {

@@ -222,7 +222,7 @@ export class Unpickler {
     for (;;) {
       const status = session.next();
       const count = session.field(Field.TAPE_LEN);
-      if (count > 0 && this.replay(session, count)) {
+      if (count > 0 && this.replayAll(session, count)) {
         this.position = session.position;
         return true;
       }
@@ -303,7 +303,6 @@ export class Unpickler {
   private replay(session: ScanSession, count: number): boolean {
     const { tape, tapeF64, tapeI64 } = session;
     this.tape = tape;
-    this.replaying = true;
     const end = count * Layout.RECORD_WORDS;
     for (let w = 0; w < end; w += Layout.RECORD_WORDS) {
       this.record = w;
@@ -370,13 +369,20 @@ export class Unpickler {
         case Op.NEXT_BUFFER: this.stack.push(this.nextBuffer()); break;
         case Op.READONLY_BUFFER: this.top(); break;
         case Op.PROTO: this.proto = a; break;
-        case Op.STOP: this.result = this.pop(); this.replaying = false; return true; // (the scan stops at STOP)
+        case Op.STOP: this.result = this.pop(); return true; // (the scan stops at STOP: the last record)
         default: throw new UnpicklingError(`unexpected record kind ${head & 0xff}`);
       }
       if (head & ((MemoFlag.MEMOIZED | MemoFlag.PUT_NEXT) << Layout.FLAGS_SHIFT)) this.memoizeFolded(head);
     }
-    this.replaying = false;
     return false;
+  }
+
+  /** replay(), noting while it runs: a load it leaves by an error has records scanned but not replayed. */
+  private replayAll(session: ScanSession, count: number): boolean {
+    this.replaying = true;
+    const stopped = this.replay(session, count);
+    this.replaying = false;
+    return stopped;
   }
 
   // --- the stack ---

@@ -11,8 +11,7 @@ export const CACHED_LENGTH = 64;
 const strings: (string | undefined)[] = new Array(SLOTS).fill(undefined);
 const indices = new Int32Array(SLOTS);
 /** Which dump wrote each slot: a dump only sees its own entries, so nested dumps cannot mix memo indices. */
-const owners = new Float64Array(SLOTS); // counts past 2^32 dumps without wrapping
-let dumps = 0;
+const owners = new Float64Array(SLOTS); // dump numbers past 2^32 without wrapping
 
 /** FNV-1a over the UTF-16 code units (at most CACHED_LENGTH of them). */
 function slotOf(text: string): number {
@@ -24,9 +23,9 @@ function slotOf(text: string): number {
 export class StringMemo {
   private owner = 0;
 
-  /** Starts a dump: what earlier dumps cached is no longer seen. */
-  begin(): void {
-    this.owner = ++dumps;
+  /** Starts dump number `dump` (keyTable's beginDump: unique in the process): what other dumps cached is no longer seen. */
+  begin(dump: number): void {
+    this.owner = dump;
   }
 
   /** Where `text` is or would be kept. */
