@@ -12,18 +12,21 @@ const TAPE_CAP = 16384;
 const POOL_SIZE = 8;
 const pool: ScanSession[] = [];
 const NO_INPUT = new Uint8Array(0);
-/** Below this many elements a loop copies faster than subarray + set (two typed array objects). */
-const SHORT_COPY = 64;
+/** Below this many elements a loop copies faster than subarray + set (two typed array objects, ~100 ns here): ~30 bytes, ~24 words. */
+const SHORT_COPY_BYTES = 32;
+const SHORT_COPY_WORDS = 24;
 
 // Two functions, not one generic one: each stays monomorphic.
 function copyWords(to: Uint32Array, at: number, from: Uint32Array, start: number, length: number): void {
-  if (length >= SHORT_COPY) return to.set(from.subarray(start, start + length), at);
+  if (length >= SHORT_COPY_WORDS) return to.set(from.subarray(start, start + length), at);
   for (let i = 0; i < length; i++) to[at + i] = from[start + i];
 }
 
 function copyBytes(to: Uint8Array, at: number, from: Uint8Array, start: number, length: number): void {
+  // all of `from` (most small pickles): no view at all, and set() copies as memcpy (a 55-byte pickle: 35 ns, the loop 220)
+  if (start === 0 && length === from.length) return to.set(from, at);
   // a view made here: a Buffer's subarray() is a Buffer, made through its species (slower)
-  if (length >= SHORT_COPY) return to.set(new Uint8Array(from.buffer, from.byteOffset + start, length), at);
+  if (length >= SHORT_COPY_BYTES) return to.set(new Uint8Array(from.buffer, from.byteOffset + start, length), at);
   for (let i = 0; i < length; i++) to[at + i] = from[start + i];
 }
 
