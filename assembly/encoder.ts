@@ -3,7 +3,7 @@
 // for the protocol, and frames the output at protocol 4+ as CPython does.
 import { field, setCurrentField as setField, useSession } from "./session";
 import { Op } from "../src/opcodes";
-import { EncodeStatus, Field, Frame, Layout, Rec, RecFlag } from "../src/tape";
+import { EncodeStatus, Field, Frame, Layout, MemoFlag, Rec, RecFlag } from "../src/tape";
 
 let out: usize = 0;
 let len: u32 = 0;
@@ -11,6 +11,9 @@ let protocol: u32 = 0;
 let arena: usize = 0;
 /** The open frame's reserved header (FRAME_START, kept here during encode()). */
 let frameStart: u32 = 0;
+/** The next pending str's UTF-8 (Field.TEXT, kept here during encode()), and whether all of that text is ASCII. */
+let text: usize = 0;
+let textAscii = false;
 
 @inline function byte(b: u32): void {
   store<u8>(out + len, b);
@@ -284,8 +287,9 @@ function writeRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
   const frameEnd = frameStart == <u32>Frame.NONE ? U32.MAX_VALUE : frameStart + Frame.HEADER + <u32>Frame.TARGET;
   for (; index < count && at < limit; index++) {
     const record = tape + <usize>index * Layout.RECORD_BYTES;
-    const head = load<u32>(record);
-    if (at >= frameEnd && beginsValue(head)) break; // the general loop closes the frame
+    const flagged = load<u32>(record);
+    if (at >= frameEnd && beginsValue(flagged)) break; // the general loop closes the frame
+    const head = flagged & ~MEMOIZED;
     const p = out + at;
     if (head == Rec.NUMBERS) {
       // each number begins a value: the run stops where the frame must close, or the window is full
@@ -302,42 +306,40 @@ function writeRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
       index += runRecords(record);
       continue;
     }
-    let v: i64;
+    let written: u32;
     if (head == Rec.NUMBER) {
-      const written = binaryNumber(p, load<f64>(record, 8));
-      if (written == 0) break;
-      at += written;
-      continue;
+      written = binaryNumber(p, load<f64>(record, 8));
     } else if (head == Rec.INT64) {
-      v = load<i64>(record, 8);
-    } else if (head == Rec.STR || head == STR_AT_ADDRESS) {
-      const n = load<u32>(record, 12);
+      written = binaryInt(p, load<i64>(record, 8));
+    } else if (head == Rec.STR || head == STR_AT_ADDRESS || head == STR_PENDING) {
+      const pending = head == STR_PENDING;
+      const n = pending ? pendingBytes(load<u32>(record, 8)) : load<u32>(record, 12);
       if (<u64>at + n + 9 > <u64>limit) break;
       const header = strHeader(p, n);
-      memory.copy(p + header, payloadAddress(head, load<u32>(record, 8)), n);
-      at += header + n;
-      continue;
+      memory.copy(p + header, pending ? text : payloadAddress(head, load<u32>(record, 8)), n);
+      if (pending) text += n;
+      written = header + n;
     } else if (head == Rec.GET || head == Rec.PUT) {
-      at += binaryMemo(p, head == Rec.GET, load<u32>(record, 8));
-      continue;
+      written = binaryMemo(p, head == Rec.GET, load<u32>(record, 8));
     } else if ((head == Rec.TRUE || head == Rec.FALSE) && protocol >= 2) {
       store<u8>(p, head == Rec.TRUE ? Op.NEWTRUE : Op.NEWFALSE);
-      at++;
-      continue;
+      written = 1;
     } else if (isBareOpcode(head & 0xff)) { // a batch's MARK carries a flag
       store<u8>(p, head & 0xff);
-      at++;
-      continue;
+      written = 1;
     } else {
       break;
     }
-    const written = binaryInt(p, v);
-    if (written == 0) break;
+    if (written == 0) break; // an int that needs text (protocol 1)
     at += written;
+    if (flagged != head) store<u8>(out + at++, Op.MEMOIZE); // (limit leaves room for it)
   }
   len = at;
   return index;
 }
+
+/** A record's flag for a MEMOIZE folded into it: JS sets it on the record of the value just memoized. */
+const MEMOIZED: u32 = MemoFlag.MEMOIZED << Layout.FLAGS_SHIFT;
 
 /** Writes records POS..TAPE_LEN of the session's tape into its output window. */
 export function encode(s: usize): i32 {
@@ -348,6 +350,8 @@ export function encode(s: usize): i32 {
   protocol = field(Field.PROTOCOL);
   arena = field(Field.ARENA);
   frameStart = field(Field.FRAME_START);
+  text = field(Field.TEXT);
+  textAscii = field(Field.TEXT_ASCII) != 0;
   const tape = <usize>field(Field.TAPE);
   const count = field(Field.TAPE_LEN);
   let index = field(Field.POS);
@@ -390,7 +394,17 @@ export function encode(s: usize): i32 {
       case Rec.BIGINT_BYTES: counted(Op.LONG1, Op.LONG4, 0, payload, b, external); break;
       case Rec.BIGINT_TEXT: byte(Op.LONG); if (!external) { copy(payload, b); byte(0x4c); byte(0x0a); } break;
       case Rec.FLOAT_TEXT: line(Op.FLOAT, payload, b, external); break;
-      case Rec.STR: len += strHeader(out + len, b); if (!external) copy(payload, b); break;
+      case Rec.STR:
+        if (head & (RecFlag.PENDING << Layout.FLAGS_SHIFT)) {
+          const n = pendingBytes(a);
+          len += strHeader(out + len, n);
+          copy(text, n);
+          text += n;
+          break;
+        }
+        len += strHeader(out + len, b);
+        if (!external) copy(payload, b);
+        break;
       case Rec.UNICODE_RAW: line(Op.UNICODE, payload, b, external); break;
       case Rec.BYTES: counted(Op.SHORT_BINBYTES, Op.BINBYTES, Op.BINBYTES8, payload, b, external); break;
       case Rec.BYTEARRAY: byte(Op.BYTEARRAY8); u64le(b); if (!external) copy(payload, b); break;
@@ -399,6 +413,7 @@ export function encode(s: usize): i32 {
       case Op.PERSID: line(Op.PERSID, payload, b, external); break;
       default: byte(kind); // every opcode without an argument
     }
+    if ((head & MEMOIZED) != 0) byte(Op.MEMOIZE); // (never on an external payload's record: JS writes a record of its own)
     index++;
     if (external) {
       status = EncodeStatus.EXTERNAL;
@@ -409,10 +424,30 @@ export function encode(s: usize): i32 {
   setField(Field.POS, index);
   setField(Field.WINDOW_LEN, len);
   setField(Field.FRAME_START, frameStart);
+  setField(Field.TEXT, <u32>text);
   return status;
 }
 
 const STR_AT_ADDRESS: u32 = Rec.STR | (RecFlag.ADDRESS << Layout.FLAGS_SHIFT);
+const STR_PENDING: u32 = Rec.STR | (RecFlag.PENDING << Layout.FLAGS_SHIFT);
+
+/**
+ * The UTF-8 bytes of the pending str of `units` UTF-16 code units that starts
+ * at `text`: as many (all ASCII), else what its code points take (a 4-byte
+ * sequence is a surrogate pair: two units). JS never lets a pair straddle two
+ * strs (see EncodeSession.utf8Payload).
+ */
+function pendingBytes(count: u32): u32 {
+  if (textAscii) return count;
+  let p = text;
+  for (let units = <i32>count; units > 0; ) {
+    const lead = <u32>load<u8>(p);
+    const bytes: u32 = lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
+    p += bytes;
+    units -= bytes == 4 ? 2 : 1;
+  }
+  return <u32>(p - text);
+}
 
 /** Where a record's payload is: at its offset in the arena, or at the address it gives (RecFlag.ADDRESS). */
 @inline function payloadAddress(head: u32, a: u32): usize {

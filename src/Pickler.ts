@@ -559,7 +559,7 @@ export class Pickler {
       if (cached && ++this.valueLookups === SHARING_PROBE) this.shareValues = this.valueHits * 32 >= SHARING_PROBE;
     }
     if (this.protocol === 0) this.session!.latin1Payload(Rec.UNICODE_RAW, rawUnicodeEscape(value), '\n');
-    else this.session!.utf8Payload(Rec.STR, value);
+    else this.session!.str(value);
     if (!isKey && !cached) return -1;
     const index = this.newMemoEntry();
     if (isKey) this.memo.set(value, index);
@@ -574,7 +574,7 @@ export class Pickler {
   /** Writes the PUT (or MEMOIZE) of the memo's next entry; returns its index. */
   private newMemoEntry(): number {
     const index = this.memoCount++;
-    if (this.protocol >= 4) this.op(Op.MEMOIZE);
+    if (this.protocol >= 4) this.session!.memoize();
     else this.session!.record(Rec.PUT, index);
     return index;
   }

@@ -5,7 +5,8 @@
 // there and the bytes themselves join the output as they are.
 import { PicklingError } from './errors.js';
 import { nodeBuffer } from './nodeBuffer.js';
-import { Field, Frame, EncodeStatus, Layout, Rec, RecFlag } from './tape.js';
+import { Op } from './opcodes.js';
+import { Field, Frame, EncodeStatus, Layout, MemoFlag, Rec, RecFlag } from './tape.js';
 import { latin1Bytes, maxUtf8Length, utf8Bytes, writeLatin1, writeUtf8 } from './textEncoding.js';
 import { core, memory } from './wasm.js';
 
@@ -23,6 +24,12 @@ const TAPE_CAP = 4096;
 const NUMBERS_PER_RECORD = Layout.RECORD_WORDS / 2;
 /** Payloads up to this size are copied through the arena; larger ones stay outside wasm memory. */
 const ARENA_CAP = 32 * 1024;
+/**
+ * Strs of this many UTF-16 units or more wait for the flush, which encodes
+ * them all in one call (see str()): a native call costs ~110 ns here, a JS
+ * loop ~4 ns a unit; their concatenation and one call, ~30 ns a str.
+ */
+const PENDING_MIN = 8;
 const POOL_SIZE = 8;
 
 /** Small outputs are cut from a shared slab, as Node's Buffer pool does: a new ArrayBuffer costs more than a small dump. */
@@ -73,7 +80,12 @@ export class EncodeSession {
   private readonly tapeWord: number;
   private readonly arena: number;
   private count = 0;
+  /** Word index of the last record written, while a MEMOIZE may be folded into it (see memoize()); else -1. */
+  private last = -1;
   private arenaUsed = 0;
+  /** The strs of the records flagged PENDING since the last flush, concatenated, and the most UTF-8 bytes they take. */
+  private pendingText = '';
+  private pendingMax = 0;
   private readonly externals: Uint8Array[] = [];
   private chunks: Uint8Array[] = NO_CHUNKS;
   private size = 0;
@@ -112,7 +124,10 @@ export class EncodeSession {
     this.setField(Field.WINDOW_LEN, 0);
     this.setField(Field.FRAME_START, Frame.NONE);
     this.count = 0;
+    this.last = -1;
     this.arenaUsed = 0;
+    this.pendingText = ''; // (a dump that failed may have left some)
+    this.pendingMax = 0;
     this.chunks = NO_CHUNKS; // an array of its own once a chunk is taken (most dumps fit one window: none is)
     this.size = 0;
   }
@@ -120,7 +135,18 @@ export class EncodeSession {
   /** Word index in wasm memory of the next record (writing it is the caller's). */
   private next(): number {
     if (this.count === TAPE_CAP) this.flush();
-    return this.tapeWord + this.count++ * Layout.RECORD_WORDS;
+    return (this.last = this.tapeWord + this.count++ * Layout.RECORD_WORDS);
+  }
+
+  /**
+   * A MEMOIZE after the value just written: a flag on its record (the encoder
+   * writes the opcode after the record's own: a record fewer for most values),
+   * else a record of its own.
+   */
+  memoize(): void {
+    if (this.last < 0) return this.record(Op.MEMOIZE);
+    memory.u32[this.last] |= MemoFlag.MEMOIZED << Layout.FLAGS_SHIFT;
+    this.last = -1;
   }
 
   /** A record of a kind and two 32-bit arguments. */
@@ -164,6 +190,7 @@ export class EncodeSession {
       u32[head + 2] = n;
       u32[head + 3] = 0;
       this.count += 1 + Math.ceil(n / NUMBERS_PER_RECORD);
+      this.last = -1;
     }
     return i;
   }
@@ -213,6 +240,33 @@ export class EncodeSession {
     this.record(kind, start, length);
   }
 
+  /**
+   * A STR record: most are written at the flush, with the others of their
+   * flush, one after another; short ones (the JS loop is cheaper) now. A str
+   * that ends in a high surrogate is written now too: with a low surrogate
+   * after it in the concatenation, the two would be encoded as one character.
+   */
+  str(text: string): void {
+    const n = text.length;
+    if (n < PENDING_MIN || (text.charCodeAt(n - 1) & 0xfc00) === 0xd800) return this.utf8Payload(Rec.STR, text);
+    const max = maxUtf8Length(text);
+    if (max > ARENA_CAP) return this.externalPayload(Rec.STR, utf8Bytes(text));
+    this.makeRoom(max);
+    this.pendingText += text;
+    this.pendingMax += max;
+    this.record(Rec.STR | (RecFlag.PENDING << Layout.FLAGS_SHIFT), n, max);
+  }
+
+  /** Encodes the pending strs after the arena's payloads and tells the encoder where (Field.TEXT). */
+  private writePending(): void {
+    const at = this.arena + this.arenaUsed;
+    const written = writeUtf8(this.pendingText, memory.u8, at, memory.text);
+    this.setField(Field.TEXT, at);
+    this.setField(Field.TEXT_ASCII, written === this.pendingText.length ? 1 : 0);
+    this.pendingText = '';
+    this.pendingMax = 0;
+  }
+
   /** A STR record whose UTF-8 (`length` bytes) stays at `address` in wasm memory (src/keyTable.ts). */
   strAt(address: number, length: number): void {
     this.record(Rec.STR | (RecFlag.ADDRESS << Layout.FLAGS_SHIFT), address, length);
@@ -223,15 +277,17 @@ export class EncodeSession {
     this.makeRoom(0);
     this.externals.push(payload);
     this.record(kind | (RecFlag.EXTERNAL << Layout.FLAGS_SHIFT), 0, payload.length);
+    this.last = -1; // its MEMOIZE follows the payload, which the encoder does not write
   }
 
   /** Flushes unless one more record and `payload` arena bytes fit (a flush empties tape, arena and externals together). */
   private makeRoom(payload: number): void {
-    if (this.count === TAPE_CAP || this.arenaUsed + payload > ARENA_CAP) this.flush();
+    if (this.count === TAPE_CAP || this.arenaUsed + this.pendingMax + payload > ARENA_CAP) this.flush();
   }
 
   /** Has wasm write the records so far. */
   flush(): void {
+    if (this.pendingMax > 0) this.writePending();
     this.setField(Field.TAPE_LEN, this.count);
     this.setField(Field.POS, 0);
     let external = 0;
@@ -246,6 +302,7 @@ export class EncodeSession {
       this.append(this.externals[external++]);
     }
     this.count = 0;
+    this.last = -1;
     this.arenaUsed = 0;
     if (external > 0) this.externals.length = 0;
   }

@@ -5,14 +5,18 @@
 /** A slicer of Buffer.prototype, callable on any Uint8Array. */
 export type Slicer = (this: Uint8Array, start: number, end: number) => string;
 
-/** A Buffer viewing some memory: its write() encodes UTF-8 natively. */
-export type NativeBytes = Uint8Array & { write(text: string, offset: number, length: number, encoding: 'utf8'): number };
+/**
+ * A Buffer viewing some memory: its utf8Write() encodes UTF-8 natively (the
+ * method behind write(text, offset, length, 'utf8'), without write()'s
+ * argument handling, which cost as much again as the encoding of a 37-character str).
+ */
+export type NativeBytes = Uint8Array & { utf8Write(text: string, offset: number, length: number): number };
 
 interface BufferClass {
   from(buffer: ArrayBuffer): NativeBytes;
   from(text: string, encoding: 'latin1'): Uint8Array;
   allocUnsafeSlow(size: number): Uint8Array;
-  prototype: { latin1Slice?: Slicer; utf8Slice?: Slicer };
+  prototype: { latin1Slice?: Slicer; utf8Slice?: Slicer; utf8Write?: unknown };
 }
 
-export const nodeBuffer: BufferClass | undefined = (globalThis as { Buffer?: BufferClass }).Buffer;
+export const nodeBuffer: BufferClass | undefined = (globalThis as unknown as { Buffer?: BufferClass }).Buffer;

@@ -64,8 +64,9 @@ export const enum Rec {
 /**
  * Flags any record may carry, above every kind's own flags: a memo store
  * followed the opcode and was folded into its record (the scanner does so for
- * opcodes that push a value), so the replay memoizes that value after it.
- * Pickles memoize most values: a record fewer each.
+ * opcodes that push a value, so the replay memoizes that value after it;
+ * dumps set MEMOIZED on a value's record, so the encoder writes MEMOIZE after
+ * it). Pickles memoize most values: a record fewer each.
  */
 export const enum MemoFlag {
   /** A MEMOIZE: at the memo's size (protocol 4+). */
@@ -117,6 +118,12 @@ export const enum RecFlag {
   BATCH = 2,
   /** A STR whose payload is at the wasm address in word 2, not in the arena (a dict key's bytes: src/keyTable.ts). */
   ADDRESS = 4,
+  /**
+   * A STR whose UTF-8 is the next part of the session's pending text (Field.TEXT):
+   * word 2 holds its length in UTF-16 code units, word 3 the most bytes it may
+   * take. JS encodes the strs of a flush in one native call, not one each.
+   */
+  PENDING = 8,
 }
 
 /**
@@ -224,8 +231,11 @@ export const enum Field {
   NEXT_PUT = 23,
   /** Pointer to a load session's string cache (StrCache). */
   STR_CACHE = 24,
+  /** Where the pending text of the records to write is (RecFlag.PENDING), and whether it is all ASCII (1) or not (0). */
+  TEXT = 25,
+  TEXT_ASCII = 26,
   /** Number of fields. */
-  COUNT = 25,
+  COUNT = 27,
 }
 
 export const enum Scratch {

@@ -23,7 +23,7 @@ const ENCODE_INTO_MIN = 64;
 
 /** A view of `buffer` with a native UTF-8 writer, where there is one (Node). */
 export function nativeBytes(buffer: ArrayBuffer): NativeBytes | null {
-  return nodeBuffer === undefined ? null : nodeBuffer.from(buffer);
+  return typeof nodeBuffer?.prototype.utf8Write === 'function' ? nodeBuffer.from(buffer) : null;
 }
 
 /**
@@ -33,7 +33,7 @@ export function nativeBytes(buffer: ArrayBuffer): NativeBytes | null {
  */
 export function writeUtf8(text: string, bytes: Uint8Array, at: number, native: NativeBytes | null = null): number {
   const n = text.length;
-  if (native !== null && n >= NATIVE_MIN && isWellFormed(text)) return native.write(text, at, maxUtf8Length(text), 'utf8');
+  if (native !== null && n >= NATIVE_MIN && isWellFormed(text)) return native.utf8Write(text, at, maxUtf8Length(text));
   let i = 0;
   for (; i < n; i++) {
     const code = text.charCodeAt(i);

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { dumps, loads, PicklingError } from 'pickle-wasm';
 
 const helpers = fileURLToPath(new URL('./helpers/', import.meta.url));
 
@@ -16,4 +17,10 @@ test('strs of every kind and length dump as the reference encoder writes them', 
 test('the same without Node-only string writers', () => {
   const out = execFileSync(process.execPath, ['--import', `${helpers}no-node-slicers.mjs`, `${helpers}check-str-dumps.mjs`, '8'], { encoding: 'utf8' });
   assert.match(out, /^2020 ok/);
+});
+
+test('a dump that fails with strs still waiting for their flush leaves none to the next dump', () => {
+  assert.throws(() => dumps(['a str long enough to wait', Symbol('unpicklable')]), PicklingError);
+  const list = ['another long str', 'and one more of them'];
+  assert.deepEqual(loads(dumps(list)), list);
 });

@@ -1,6 +1,8 @@
 // Dumps seeded random strs (every UTF-8 length, lone surrogates, lengths on
 // both sides of the encoder's path thresholds) and checks each payload against
-// a reference surrogatepass encoder; exits non-zero on a mismatch.
+// a reference surrogatepass encoder, then dumps them many to a pickle (strs
+// encoded together at a flush) and checks they load back each as it was;
+// exits non-zero on a mismatch.
 import { dumps, loads } from 'pickle-wasm';
 import { random } from './random.mjs';
 
@@ -20,6 +22,7 @@ function reference(text) {
 }
 
 const next = random(Number(process.argv[2] ?? 7));
+const texts = [];
 let checked = 0;
 for (let length = 0; length <= 100; length++) {
   for (let trial = 0; trial < 20; trial++) {
@@ -42,7 +45,22 @@ for (let length = 0; length <= 100; length++) {
       console.error(`round trip failed for ${JSON.stringify(text)}`);
       process.exit(1);
     }
+    texts.push(text);
     checked++;
   }
 }
+
+/** Fails unless `list` loads back from its dump as it was, str by str. */
+function roundTrips(list) {
+  const back = loads(dumps(list));
+  const bad = list.findIndex((text, i) => back[i] !== text);
+  if (back.length !== list.length || bad >= 0) {
+    console.error(`list round trip failed at [${bad}]: ${JSON.stringify(list[bad])} came back as ${JSON.stringify(back[bad])}`);
+    process.exit(1);
+  }
+}
+// neighbours in one pickle: lone surrogates next to each other across two strs must stay two strs' lone surrogates
+for (let i = 0; i < texts.length; i += 7) roundTrips(texts.slice(i, i + 7));
+roundTrips(['abcdefgh\ud83d', '\ude00abcdefgh', 'abcdefgh\ud800', '\udc00', 'stuvwxyz\udbff', '\udfffabcdefgh']);
+roundTrips(texts); // all of them: several flushes
 console.log(`${checked} ok`);
