@@ -11,6 +11,8 @@ let protocol: u32 = 0;
 let arena: usize = 0;
 /** The open frame's reserved header (FRAME_START, kept here during encode()). */
 let frameStart: u32 = 0;
+/** The index of the next memo store folded into a record (MemoFlag.PUT_NEXT; Field.NEXT_PUT, kept here during encode()). */
+let nextPut: u32 = 0;
 /** The next pending str's UTF-8 (Field.TEXT, kept here during encode()), and whether all of that text is ASCII. */
 let text: usize = 0;
 let textAscii = false;
@@ -289,7 +291,7 @@ function writeRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
     const record = tape + <usize>index * Layout.RECORD_BYTES;
     const flagged = load<u32>(record);
     if (at >= frameEnd && beginsValue(flagged)) break; // the general loop closes the frame
-    const head = flagged & ~MEMOIZED;
+    const head = flagged & ~FOLDED_MEMO;
     const p = out + at;
     if (head == Rec.NUMBERS) {
       // each number begins a value: the run stops where the frame must close, or the window is full
@@ -320,7 +322,9 @@ function writeRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
       if (pending) text += n;
       written = header + n;
     } else if (head == Rec.GET || head == Rec.PUT) {
-      written = binaryMemo(p, head == Rec.GET, load<u32>(record, 8));
+      const index = load<u32>(record, 8);
+      written = binaryMemo(p, head == Rec.GET, index);
+      if (head == Rec.PUT) nextPut = index + 1;
     } else if ((head == Rec.TRUE || head == Rec.FALSE) && protocol >= 2) {
       store<u8>(p, head == Rec.TRUE ? Op.NEWTRUE : Op.NEWFALSE);
       written = 1;
@@ -332,14 +336,18 @@ function writeRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
     }
     if (written == 0) break; // an int that needs text (protocol 1)
     at += written;
-    if (flagged != head) store<u8>(out + at++, Op.MEMOIZE); // (limit leaves room for it)
+    // (limit leaves room for it)
+    if ((flagged & MEMOIZED) != 0) store<u8>(out + at++, Op.MEMOIZE);
+    else if (flagged != head) at += binaryMemo(out + at, false, nextPut++);
   }
   len = at;
   return index;
 }
 
-/** A record's flag for a MEMOIZE folded into it: JS sets it on the record of the value just memoized. */
+/** A record's flags for a memo store folded into it (MemoFlag): JS sets one on the record of the value just memoized. */
 const MEMOIZED: u32 = MemoFlag.MEMOIZED << Layout.FLAGS_SHIFT;
+const PUT_NEXT: u32 = MemoFlag.PUT_NEXT << Layout.FLAGS_SHIFT;
+const FOLDED_MEMO: u32 = MEMOIZED | PUT_NEXT;
 
 /** Writes records POS..TAPE_LEN of the session's tape into its output window. */
 export function encode(s: usize): i32 {
@@ -350,6 +358,7 @@ export function encode(s: usize): i32 {
   protocol = field(Field.PROTOCOL);
   arena = field(Field.ARENA);
   frameStart = field(Field.FRAME_START);
+  nextPut = field(Field.NEXT_PUT);
   text = field(Field.TEXT);
   textAscii = field(Field.TEXT_ASCII) != 0;
   const tape = <usize>field(Field.TAPE);
@@ -408,12 +417,15 @@ export function encode(s: usize): i32 {
       case Rec.UNICODE_RAW: line(Op.UNICODE, payload, b, external); break;
       case Rec.BYTES: counted(Op.SHORT_BINBYTES, Op.BINBYTES, Op.BINBYTES8, payload, b, external); break;
       case Rec.BYTEARRAY: byte(Op.BYTEARRAY8); u64le(b); if (!external) copy(payload, b); break;
-      case Rec.GET: case Rec.PUT: writeMemo(kind, a); break;
+      case Rec.GET: writeMemo(kind, a); break;
+      case Rec.PUT: writeMemo(kind, a); nextPut = a + 1; break;
       case Op.GLOBAL: line(Op.GLOBAL, payload, b, external); break; // payload: "module\nname"
       case Op.PERSID: line(Op.PERSID, payload, b, external); break;
       default: byte(kind); // every opcode without an argument
     }
-    if ((head & MEMOIZED) != 0) byte(Op.MEMOIZE); // (never on an external payload's record: JS writes a record of its own)
+    // (never on an external payload's record: JS writes a record of its own)
+    if ((head & MEMOIZED) != 0) byte(Op.MEMOIZE);
+    else if ((head & PUT_NEXT) != 0) writeMemo(Rec.PUT, nextPut++);
     index++;
     if (external) {
       status = EncodeStatus.EXTERNAL;
@@ -424,6 +436,7 @@ export function encode(s: usize): i32 {
   setField(Field.POS, index);
   setField(Field.WINDOW_LEN, len);
   setField(Field.FRAME_START, frameStart);
+  setField(Field.NEXT_PUT, nextPut);
   setField(Field.TEXT, <u32>text);
   return status;
 }

@@ -571,11 +571,10 @@ export class Pickler {
     this.memo.set(value, this.newMemoEntry());
   }
 
-  /** Writes the PUT (or MEMOIZE) of the memo's next entry; returns its index. */
+  /** Stores the value just written as the memo's next entry (MEMOIZE, or PUT before protocol 4); returns its index. */
   private newMemoEntry(): number {
     const index = this.memoCount++;
-    if (this.protocol >= 4) this.session!.memoize();
-    else this.session!.record(Rec.PUT, index);
+    this.session!.memoize(index);
     return index;
   }
 

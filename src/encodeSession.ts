@@ -80,6 +80,7 @@ export class EncodeSession {
   private readonly tapeWord: number;
   private readonly arena: number;
   private count = 0;
+  private protocol = 0;
   /** Word index of the last record written, while a MEMOIZE may be folded into it (see memoize()); else -1. */
   private last = -1;
   private arenaUsed = 0;
@@ -120,7 +121,9 @@ export class EncodeSession {
   }
 
   begin(protocol: number): void {
+    this.protocol = protocol;
     this.setField(Field.PROTOCOL, protocol);
+    this.setField(Field.NEXT_PUT, 0);
     this.setField(Field.WINDOW_LEN, 0);
     this.setField(Field.FRAME_START, Frame.NONE);
     this.count = 0;
@@ -139,13 +142,14 @@ export class EncodeSession {
   }
 
   /**
-   * A MEMOIZE after the value just written: a flag on its record (the encoder
-   * writes the opcode after the record's own: a record fewer for most values),
-   * else a record of its own.
+   * Stores the value just written in the memo at `index` (the next one: they
+   * are given in order): a flag on its record, for the encoder to write
+   * MEMOIZE (protocol 4+) or PUT after the record's own opcode (a record fewer
+   * for most values), else a record of its own.
    */
-  memoize(): void {
-    if (this.last < 0) return this.record(Op.MEMOIZE);
-    memory.u32[this.last] |= MemoFlag.MEMOIZED << Layout.FLAGS_SHIFT;
+  memoize(index: number): void {
+    if (this.last < 0) return this.protocol >= 4 ? this.record(Op.MEMOIZE) : this.record(Rec.PUT, index);
+    memory.u32[this.last] |= (this.protocol >= 4 ? MemoFlag.MEMOIZED : MemoFlag.PUT_NEXT) << Layout.FLAGS_SHIFT;
     this.last = -1;
   }
 
