@@ -22,8 +22,14 @@ const GROWN_WINDOW_CAP = 16 * 1024 * 1024;
 const TAPE_CAP = 4096;
 /** A NUMBERS run's f64s, packed in the records after it. */
 const NUMBERS_PER_RECORD = Layout.RECORD_WORDS / 2;
-/** Payloads up to this size are copied through the arena; larger ones stay outside wasm memory. */
-const ARENA_CAP = 32 * 1024;
+/**
+ * Payloads of this many bytes or more never enter wasm memory: wasm writes
+ * their header outside any frame and the bytes join the output as they are,
+ * as CPython's C pickler writes them (its FRAME_SIZE_TARGET). Smaller ones
+ * are copied through the arena, which holds the largest of them.
+ */
+const EXTERNAL_MIN = 64 * 1024;
+const ARENA_CAP = EXTERNAL_MIN;
 /**
  * Strs of this many UTF-16 units or more wait for the flush, which encodes
  * them all in one call (see str()): a native call costs ~110 ns here, a JS
@@ -215,7 +221,7 @@ export class EncodeSession {
 
   /** A record whose payload is `bytes`: copied through the arena, or external when large. */
   bytesPayload(kind: number, bytes: Uint8Array): void {
-    if (bytes.length > ARENA_CAP) return this.externalPayload(kind, bytes);
+    if (bytes.length >= EXTERNAL_MIN) return this.externalPayload(kind, bytes);
     const start = this.reserve(bytes.length);
     memory.u8.set(bytes, this.arena + start);
     this.record(kind, start, bytes.length);
@@ -227,16 +233,22 @@ export class EncodeSession {
    * payload carries `end` itself.
    */
   latin1Payload(kind: number, text: string, end: string): void {
-    if (text.length > ARENA_CAP) return this.externalPayload(kind, latin1Bytes(text + end));
+    if (text.length >= EXTERNAL_MIN) return this.externalPayload(kind, latin1Bytes(text + end));
     const start = this.reserve(text.length);
     writeLatin1(text, memory.u8, this.arena + start);
     this.record(kind, start, text.length);
   }
 
-  /** A record whose payload is `text` in UTF-8 (surrogatepass); an external one carries `end` after it. */
+  /** A record whose payload is `text` in UTF-8 (surrogatepass); an external one carries `end` (ASCII) after it. */
   utf8Payload(kind: number, text: string, end = ''): void {
     const max = maxUtf8Length(text);
-    if (max > ARENA_CAP) return this.externalPayload(kind, utf8Bytes(text + end));
+    if (max >= EXTERNAL_MIN) {
+      // the bytes it really takes decide
+      const bytes = utf8Bytes(text + end);
+      const length = bytes.length - end.length;
+      if (length >= EXTERNAL_MIN) return this.externalPayload(kind, bytes);
+      return this.bytesPayload(kind, bytes.subarray(0, length));
+    }
     this.makeRoom(max);
     const start = this.arenaUsed;
     const length = writeUtf8(text, memory.u8, this.arena + start, memory.text);
@@ -252,9 +264,8 @@ export class EncodeSession {
    */
   str(text: string): void {
     const n = text.length;
-    if (n < PENDING_MIN || (text.charCodeAt(n - 1) & 0xfc00) === 0xd800) return this.utf8Payload(Rec.STR, text);
     const max = maxUtf8Length(text);
-    if (max > ARENA_CAP) return this.externalPayload(Rec.STR, utf8Bytes(text));
+    if (n < PENDING_MIN || (text.charCodeAt(n - 1) & 0xfc00) === 0xd800 || max >= EXTERNAL_MIN) return this.utf8Payload(Rec.STR, text);
     this.makeRoom(max);
     this.pendingText += text;
     this.pendingMax += max;

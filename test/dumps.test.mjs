@@ -136,6 +136,8 @@ test("dumps writes byte for byte what CPython's C pickler writes: batches, frame
     ['{"k": 1}', { k: 1 }, [1, 5]],
     ['list(range(1001))', range(1001, (i) => i), [1, 2, 5]],
     ['[7]', [7], [1, 5]],
+    // bytes written in their frame below 64 KiB, outside any frame from 64 KiB (the memo stores after them too)
+    ["(lambda s: [b'y' * 40000, s, b'z' * 65535, s, b'w' * 65536, s])(['shared'])", ((s) => [40000, s, 65535, s, 65536, s].map((x) => (typeof x === 'number' ? new Uint8Array(x).fill(x === 40000 ? 121 : x === 65535 ? 122 : 119) : x)))(['shared']), [3, 4, 5]],
     // containers of less than a batch, written at once, among ones written through frames
     [
       "[{'a': [1], 'b': {}}, (1,), (1, 2, 3, 4), [[]], {'k': (1, [2])}, [1, 'x', [2.5, None, True]], [list(range(1500)), {'d': [3]}]]",
