@@ -448,7 +448,7 @@ const STR_PENDING: u32 = Rec.STR | (RecFlag.PENDING << Layout.FLAGS_SHIFT);
  * The UTF-8 bytes of the pending str of `units` UTF-16 code units that starts
  * at `text`: as many (all ASCII), else what its code points take (a 4-byte
  * sequence is a surrogate pair: two units). JS never lets a pair straddle two
- * strs (see EncodeSession.utf8Payload).
+ * strs (see EncodeSession.str).
  */
 function pendingBytes(count: u32): u32 {
   if (textAscii) return count;

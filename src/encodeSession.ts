@@ -87,7 +87,7 @@ export class EncodeSession {
   private readonly arena: number;
   private count = 0;
   private protocol = 0;
-  /** Word index of the last record written, while a MEMOIZE may be folded into it (see memoize()); else -1. */
+  /** Word index of the last record written, while a memo store may be folded into it (see memoize()); else -1. */
   private last = -1;
   private arenaUsed = 0;
   /** The strs of the records flagged PENDING since the last flush, concatenated, and the most UTF-8 bytes they take. */
@@ -113,6 +113,8 @@ export class EncodeSession {
   release(): void {
     if (this.field(Field.WINDOW_CAP) > WINDOW_CAP) core.resizeWindow(this.ptr, WINDOW_CAP);
     this.chunks = NO_CHUNKS; // not kept: finishChunks may have given it away
+    this.pendingText = ''; // (a dump that failed may have left some: not kept, nor written by the next)
+    this.pendingMax = 0;
     if (this.externals.length > 0) this.externals.length = 0; // (setting a length is a runtime call)
     if (pool.length < POOL_SIZE) pool.push(this);
     else core.freeSession(this.ptr);
@@ -135,8 +137,6 @@ export class EncodeSession {
     this.count = 0;
     this.last = -1;
     this.arenaUsed = 0;
-    this.pendingText = ''; // (a dump that failed may have left some)
-    this.pendingMax = 0;
     this.chunks = NO_CHUNKS; // an array of its own once a chunk is taken (most dumps fit one window: none is)
     this.size = 0;
   }

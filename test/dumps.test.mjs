@@ -161,6 +161,17 @@ test("dumps writes byte for byte what CPython's C pickler writes: batches, frame
   }
 });
 
+test('records of the benchmark shape dump no larger than CPython writes them', { skip: needsPython }, () => {
+  // CPython shares the tag strs (constants); equal strs are shared here by value, through a cache a str's hash decides
+  const expr = "[{'id': i, 'name': f'user{i}', 'email': f'user{i}@example.com', 'score': i / 7, 'active': i % 3 != 0, " +
+    "'tags': ['alpha', 'beta'] if i % 2 else ['gamma'], 'created': f'2026-01-{1 + i % 28:02d}T12:00:00'} for i in range(20000)]";
+  for (const protocol of [2, 5]) {
+    const cpython = pythonDumps(expr, protocol);
+    const ours = dumps(loads(cpython), { protocol });
+    assert.ok(ours.length <= cpython.length, `protocol ${protocol}: ${ours.length} bytes, CPython's ${cpython.length}`);
+  }
+});
+
 test('dicts of one shape, dumped one after another and nested in each other, come back with their keys', () => {
   // the keys of a shape are fetched by the memo index they got in this dump, never an earlier one's
   const pickler = new Pickler();
