@@ -188,14 +188,23 @@ export class Unpickler {
 
   /** Reads one pickle from `data` at `offset` (default 0) and returns its value; `position` says where it ended. */
   load(data: Uint8Array | ArrayBuffer | ArrayBufferView, offset = 0): unknown {
-    this.start(toBytes(data), offset, true);
+    return this.read(toBytes(data), offset, false);
+  }
+
+  /** @internal loads(): the only load of an Unpickler dropped after it, whose state needs no fresh arrays (stop()). */
+  loadOnce(data: Uint8Array | ArrayBuffer | ArrayBufferView): unknown {
+    return this.read(toBytes(data), 0, true);
+  }
+
+  private read(data: Uint8Array, offset: number, last: boolean): unknown {
+    this.start(data, offset, true);
     try {
       this.advance();
       return this.finish();
     } catch (error) {
       throw this.locate(error);
     } finally {
-      this.stop();
+      this.stop(last);
     }
   }
 
@@ -231,12 +240,12 @@ export class Unpickler {
     }
   }
 
-  /** @internal Ends the load, successful or not, and frees its session. */
-  stop(): void {
+  /** @internal Ends the load, successful or not, and frees its session; `last`: the Unpickler is dropped next (nothing to reset). */
+  stop(last = false): void {
     this.settle(); // a failed load may leave a list with room to spare where a hook kept it
     this.session?.release(!this.replaying);
     this.session = null;
-    this.reset();
+    if (!last) this.reset();
   }
 
   /**

@@ -34,7 +34,7 @@ export const HIGHEST_PROTOCOL = 5;
 
 /** Reads one pickle from the start of `data`: Python's pickle.loads. */
 export function loads(data: Uint8Array | ArrayBuffer | ArrayBufferView, options?: LoadOptions): unknown {
-  return new Unpickler(options).load(data);
+  return new Unpickler(options).loadOnce(data);
 }
 
 /** Writes `value` as a pickle: Python's pickle.dumps (protocol 5 unless told otherwise). */
