@@ -65,7 +65,7 @@ export const enum Rec {
  * Flags any record may carry, above every kind's own flags: a memo store
  * followed the opcode and was folded into its record (the scanner does so for
  * opcodes that push a value, so the replay memoizes that value after it;
- * dumps set MEMOIZED on a value's record, so the encoder writes MEMOIZE after
+ * dumps set one on a value's record, so the encoder writes the store after
  * it). Pickles memoize most values: a record fewer each.
  */
 export const enum MemoFlag {
