@@ -762,7 +762,7 @@ export class Pickler {
           if (i === this.shapeLength) this.shapeLength = i + 1;
         }
         atKey = false;
-        this.save(value[keys[i]]);
+        this.save(value[key]);
         if (this.frames.length > base) this.run(base);
       }
     } catch (error) {
