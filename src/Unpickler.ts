@@ -14,6 +14,7 @@ import { ScanSession } from './session.js';
 import { escapeDecode, isAscii, latin1String, rawUnicodeEscapeDecode, strOfRecord, utf8String } from './strings.js';
 import { Field, Layout, MemoFlag, Rec, RunFlag, Status, StrFlag } from './tape.js';
 import { ByteArray, FrozenSet, PyObject, Tuple } from './types.js';
+import { memory } from './wasm.js';
 
 export interface LoadOptions {
   /** Where globals resolve (default: the default registry, built-in types only). */
@@ -99,10 +100,10 @@ for (const kind of [
 }
 
 /** The `i`-th number of the run after the MARK record at word `mark`: its f64, or, for an INT64 record (only where `withInt64`), its bigint. */
-function runItem(session: ScanSession, mark: number, i: number, withInt64: boolean): number | bigint {
+function runItem(mark: number, i: number, withInt64: boolean): number | bigint {
   const word = mark + Layout.RECORD_WORDS * (i + 1);
-  if (withInt64 && (session.tape[word] & 0xff) === Rec.INT64) return session.tapeI64[(word >>> 1) + 1];
-  return session.tapeF64[(word >>> 1) + 1];
+  if (withInt64 && (memory.u32[word] & 0xff) === Rec.INT64) return memory.i64[(word >>> 1) + 1];
+  return memory.f64[(word >>> 1) + 1];
 }
 
 /** Pops a short stack to `length` (setting an array's length is a runtime call: slower for the few items of most batches). */
@@ -147,10 +148,9 @@ export class Unpickler {
   private nextPut = 0;
   private proto = 0;
   private buffers: Iterator<unknown> | null = null;
-  /** The tape being replayed and the word index of the current record, for error locations (-1: none). */
-  private tape: Uint32Array | null = null;
   /** A replay has begun and not reached the end of its tape (an error left it): see ScanSession.release. */
   private replaying = false;
+  /** The record being replayed, as its word index in wasm memory, for error locations (-1: none). */
   private record = -1;
   private result: unknown = undefined;
   /** Dicts that became Maps when a non-str key arrived, and whether some old reference may remain. */
@@ -279,7 +279,6 @@ export class Unpickler {
     this.memoCount = 0;
     this.nextPut = 0;
     this.proto = 0;
-    this.tape = null;
     this.record = -1;
     this.replaying = false;
     this.result = undefined;
@@ -300,8 +299,8 @@ export class Unpickler {
 
   /** @internal Gives an error the location of the record being replayed; wraps errors that are not UnpicklingErrors. */
   locate(error: unknown): unknown {
-    if (this.tape === null || this.record < 0) return error;
-    const offset = this.tape[this.record + 1];
+    if (this.record < 0) return error;
+    const offset = memory.u32[this.record + 1];
     const location = { opcode: opcodeName(this.data[offset]), offset };
     if (error instanceof UnpicklingError) return error.locate(location);
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -310,19 +309,24 @@ export class Unpickler {
 
   /** Replays the `count` records on the session's tape; true when STOP was among them. */
   private replay(session: ScanSession, count: number): boolean {
-    const { tape, tapeF64, tapeI64 } = session;
-    this.tape = tape;
-    const end = count * Layout.RECORD_WORDS;
-    for (let w = 0; w < end; w += Layout.RECORD_WORDS) {
+    let { u32: tape, f64, i64 } = memory;
+    const end = session.tapeWord + count * Layout.RECORD_WORDS;
+    for (let w = session.tapeWord; w < end; w += Layout.RECORD_WORDS) {
       this.record = w;
-      const head = tape[w];
+      let head = tape[w];
+      if (head === undefined) {
+        // Growing wasm memory (user code did: a load or dump of its own) detached the views; the records are where they were.
+        memory.refresh();
+        ({ u32: tape, f64, i64 } = memory);
+        head = tape[w];
+      }
       const a = tape[w + 2];
       const b = tape[w + 3];
       const kind = head & 0xff;
       if (this.growing !== null && !BLIND_TO_GROWING[kind]) this.settle();
       switch (kind) {
-        case Rec.NUMBER: this.stack.push(tapeF64[(w >>> 1) + 1]); break;
-        case Rec.INT64: this.stack.push(tapeI64[(w >>> 1) + 1]); break;
+        case Rec.NUMBER: this.stack.push(f64[(w >>> 1) + 1]); break;
+        case Rec.INT64: this.stack.push(i64[(w >>> 1) + 1]); break;
         case Rec.BIGINT_BYTES: this.stack.push(intFromBytes(this.data.subarray(a, a + b))); break;
         case Rec.BIGINT_TEXT: this.stack.push(intFromText(latin1String(this.data, a, a + b))); break;
         case Rec.FLOAT_TEXT: this.stack.push(Number(latin1String(this.data, a, a + b))); break;
@@ -340,7 +344,7 @@ export class Unpickler {
         case Op.EMPTY_DICT: this.stack.push(this.newDict()); break;
         case Op.EMPTY_SET: this.stack.push(new Set()); break;
         case Op.MARK:
-          if (head & (RunFlag.NUMBERS << Layout.FLAGS_SHIFT) && this.runOfNumbers(session, w, b, head)) {
+          if (head & (RunFlag.NUMBERS << Layout.FLAGS_SHIFT) && this.runOfNumbers(w, b, head)) {
             w += (b + 1) * Layout.RECORD_WORDS; // the numbers and the APPENDS or TUPLE after them
             if (tape[w] & ((MemoFlag.MEMOIZED | MemoFlag.PUT_NEXT) << Layout.FLAGS_SHIFT)) this.memoizeFolded(tape[w]);
           }
@@ -497,19 +501,19 @@ export class Unpickler {
    * MARK would be one too deep, or the target is not a plain list (APPENDS),
    * a Map or a fresh dict (SETITEMS): the records replay as usual.
    */
-  private runOfNumbers(session: ScanSession, mark: number, count: number, head: number): boolean {
+  private runOfNumbers(mark: number, count: number, head: number): boolean {
     if (this.marks.length >= this.maxDepth) return false;
     const withInt64 = (head & (RunFlag.WITH_INT64 << Layout.FLAGS_SHIFT)) !== 0;
     if (head & (RunFlag.TUPLE << Layout.FLAGS_SHIFT)) {
-      this.stack.push(this.numbersTuple(session, mark, count, withInt64));
+      this.stack.push(this.numbersTuple(mark, count, withInt64));
       return true;
     }
-    if (head & (RunFlag.SETITEMS << Layout.FLAGS_SHIFT)) return this.setNumbers(session, mark, count, withInt64);
-    return this.appendNumbers(session, mark, count, withInt64);
+    if (head & (RunFlag.SETITEMS << Layout.FLAGS_SHIFT)) return this.setNumbers(mark, count, withInt64);
+    return this.appendNumbers(mark, count, withInt64);
   }
 
   /** The numbers of a run go into the dict on top of the stack, as keys and values; false when it is not a Map or a fresh dict. */
-  private setNumbers(session: ScanSession, mark: number, count: number, withInt64: boolean): boolean {
+  private setNumbers(mark: number, count: number, withInt64: boolean): boolean {
     const target = this.stack.length - 1;
     if (target < this.fence || count % 2 !== 0) return false;
     let dict = this.stack[target];
@@ -519,36 +523,36 @@ export class Unpickler {
     } else if (!(dict instanceof Map)) {
       return false;
     }
-    for (let i = 0; i < count; i += 2) (dict as Map<unknown, unknown>).set(runItem(session, mark, i, withInt64), runItem(session, mark, i + 1, withInt64));
+    for (let i = 0; i < count; i += 2) (dict as Map<unknown, unknown>).set(runItem(mark, i, withInt64), runItem(mark, i + 1, withInt64));
     return true;
   }
 
   /** The tuple of the `count` numbers after the MARK at `mark`. */
-  private numbersTuple(session: ScanSession, mark: number, count: number, withInt64: boolean): Tuple {
+  private numbersTuple(mark: number, count: number, withInt64: boolean): Tuple {
     // Made as an Array, then given Tuple's prototype: `new Tuple(count)`, inlined into replay(), made V8
     // abort replay's optimization on every compile (a StableMapDependency changed), leaving it unoptimized
     // (a top-level tuple of 20 small ints loaded in 5 µs instead of 1.1); Reflect.construct avoids that
     // but costs more (1.3). V8's array protectors stay intact (checked with --allow-natives-syntax).
     const tuple: unknown[] = new Array(count);
-    for (let i = 0; i < count; i++) tuple[i] = runItem(session, mark, i, withInt64);
+    for (let i = 0; i < count; i++) tuple[i] = runItem(mark, i, withInt64);
     Object.setPrototypeOf(tuple, Tuple.prototype);
     return tuple as Tuple;
   }
 
   /** The numbers of a run go into the list on top of the stack; false when it is not a plain list. */
-  private appendNumbers(session: ScanSession, mark: number, count: number, withInt64: boolean): boolean {
+  private appendNumbers(mark: number, count: number, withInt64: boolean): boolean {
     const target = this.stack.length > this.fence ? this.stack[this.stack.length - 1] : undefined;
     if (!Array.isArray(target) || target instanceof Tuple) return false;
     const at = this.reserve(target, count);
     if (!withInt64) {
-      const tapeF64 = session.tapeF64;
+      const tapeF64 = memory.f64;
       const first = (mark >>> 1) + 3; // the f64 of the record after the MARK (as runItem reads it)
       if (at < 0) for (let i = 0; i < count; i++) target.push(tapeF64[first + 2 * i]);
       else for (let i = 0; i < count; i++) target[at + i] = tapeF64[first + 2 * i];
     } else if (at < 0) {
-      for (let i = 0; i < count; i++) target.push(runItem(session, mark, i, true));
+      for (let i = 0; i < count; i++) target.push(runItem(mark, i, true));
     } else {
-      for (let i = 0; i < count; i++) target[at + i] = runItem(session, mark, i, true);
+      for (let i = 0; i < count; i++) target[at + i] = runItem(mark, i, true);
     }
     return true;
   }

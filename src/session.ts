@@ -4,7 +4,7 @@
 // pooled because allocating one costs more than a small pickle's whole load.
 import { UnpicklingError } from './errors.js';
 import { opcodeName } from './opcodeNames.js';
-import { Field, Layout, Status, StrCache } from './tape.js';
+import { Field, Status, StrCache } from './tape.js';
 import { core, memory, scanErrorReason } from './wasm.js';
 
 const WINDOW_CAP = 64 * 1024;
@@ -12,15 +12,8 @@ const TAPE_CAP = 16384;
 const POOL_SIZE = 8;
 const pool: ScanSession[] = [];
 const NO_INPUT = new Uint8Array(0);
-/** Below this many elements a loop copies faster than subarray + set (two typed array objects, ~100 ns here): ~30 bytes, ~24 words. */
+/** Below this many bytes a loop copies faster than a view and set() (~100 ns here). */
 const SHORT_COPY_BYTES = 32;
-const SHORT_COPY_WORDS = 24;
-
-// Two functions, not one generic one: each stays monomorphic.
-function copyWords(to: Uint32Array, at: number, from: Uint32Array, start: number, length: number): void {
-  if (length >= SHORT_COPY_WORDS) return to.set(from.subarray(start, start + length), at);
-  for (let i = 0; i < length; i++) to[at + i] = from[start + i];
-}
 
 function copyBytes(to: Uint8Array, at: number, from: Uint8Array, start: number, length: number): void {
   // all of `from` (most small pickles): no view at all, and set() copies as memcpy (a 55-byte pickle: 35 ns, the loop 220)
@@ -34,20 +27,18 @@ export class ScanSession {
   /** Address of the session block in wasm memory. */
   readonly ptr: number;
   /**
-   * The records of the last scan, copied out of wasm memory: user code run
-   * during the replay may load other pickles, whose sessions may grow (and so
-   * detach) the wasm memory, but never these.
+   * Word index of the tape in wasm memory: the records of the last scan stay
+   * there until the next scan (none runs during a replay: a load that user
+   * code starts has a session of its own). Fixed for the session's life.
    */
-  readonly tape = new Uint32Array(TAPE_CAP * Layout.RECORD_WORDS);
-  readonly tapeF64 = new Float64Array(this.tape.buffer);
-  readonly tapeI64 = new BigInt64Array(this.tape.buffer);
-  /** The string cache's strings, by slot (its bytes are in wasm: see StrCache). */
+  readonly tapeWord: number;
   readonly strings: (string | undefined)[] = new Array(StrCache.SLOTS).fill(undefined);
   private data: Uint8Array = NO_INPUT;
 
   private constructor() {
     this.ptr = core.newSession(WINDOW_CAP, TAPE_CAP, 0, 1);
     memory.refresh();
+    this.tapeWord = this.field(Field.TAPE) >>> 2;
   }
 
   static acquire(): ScanSession {
@@ -100,26 +91,14 @@ export class ScanSession {
    */
   next(): Status {
     for (;;) {
-      let status = core.scan(this.ptr);
-      const count = this.field(Field.TAPE_LEN);
-      if (status === Status.NEED_INPUT) {
-        const from = this.field(Field.POS);
-        const need = this.field(Field.NEED);
-        if (this.field(Field.INPUT_FINAL) === 0 && from + need > this.data.length) {
-          this.copyTape(count);
-          return Status.NEED_INPUT;
-        }
-        this.fill(from, need);
-        if (count === 0) continue;
-        status = Status.TAPE_FULL;
-      }
-      this.copyTape(count);
-      return status;
+      const status = core.scan(this.ptr);
+      if (status !== Status.NEED_INPUT) return status;
+      const from = this.field(Field.POS);
+      const need = this.field(Field.NEED);
+      if (this.field(Field.INPUT_FINAL) === 0 && from + need > this.data.length) return Status.NEED_INPUT;
+      this.fill(from, need);
+      if (this.field(Field.TAPE_LEN) > 0) return Status.TAPE_FULL;
     }
-  }
-
-  private copyTape(count: number): void {
-    copyWords(this.tape, 0, memory.u32, this.field(Field.TAPE) >>> 2, count * Layout.RECORD_WORDS);
   }
 
   /** The UnpicklingError for a scan that returned ERROR. */

@@ -115,6 +115,24 @@ test('re-entrant: loads and dumps from inside every callback', () => {
   assert.equal(loads(overridden, { registry })[0].redumped.s, 'deep');
 });
 
+test('re-entrant: a callback that grows wasm memory mid-load leaves the rest of the tape readable', () => {
+  // The replay reads the records where the scan wrote them, in wasm memory;
+  // growing it detaches the old views. A fresh process: its memory is small.
+  const script = `
+    const { Registry, dumps, loads } = await import('pickle-wasm');
+    const { core } = await import(${JSON.stringify(new URL('../dist/esm/wasm.js', import.meta.url).href)});
+    class Grower { __setstate__(state) { this.state = state; dumps(new Array(2_000_000).fill(0.5)); } }
+    const registry = new Registry().register('m', 'Grower', Grower);
+    const value = [1.5, 'before', Object.assign(new Grower(), { s: 1 }), 2.5, 'after', [3, 4], 2n ** 70n, -7];
+    const before = core.memory.buffer.byteLength;
+    const loaded = loads(dumps(value, { registry }), { registry });
+    console.log(JSON.stringify([before, core.memory.buffer.byteLength, loaded, loaded[6].toString()], (k, v) => (typeof v === 'bigint' ? null : v)));`;
+  const [before, after, loaded, big] = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
+  assert.ok(after > before, `wasm memory did not grow (${before} bytes)`);
+  assert.deepEqual(loaded, [1.5, 'before', { state: { s: 1 } }, 2.5, 'after', [3, 4], null, -7]);
+  assert.equal(big, (2n ** 70n).toString());
+});
+
 test('re-entrant: a dump inside a dump keeps its own shared strings', () => {
   // The inner dumps write the outer's strings first and at other memo indices;
   // the outer must not take their GETs for its own.
