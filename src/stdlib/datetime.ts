@@ -95,7 +95,9 @@ export class PyDate {
   constructor(year: unknown, month?: unknown, day?: unknown) {
     if (isState(year) && month === undefined) {
       const b = stateBytes(year, 4, 'date');
-      [year, month, day] = [b[0] * 256 + b[1], b[2], b[3]];
+      year = b[0] * 256 + b[1];
+      month = b[2];
+      day = b[3];
     }
     this.year = int(year, 'year');
     this.month = int(month, 'month');
@@ -126,7 +128,10 @@ export class PyTime {
       const b = stateBytes(hour, 6, 'time');
       tzinfo = minute ?? null;
       fold = b[0] >> 7;
-      [hour, minute, second, microsecond] = [b[0] & 0x7f, b[1], b[2], microsecondsAt(b, 3)];
+      hour = b[0] & 0x7f;
+      minute = b[1];
+      second = b[2];
+      microsecond = microsecondsAt(b, 3);
     }
     this.hour = int(hour, 'hour');
     this.minute = int(minute ?? 0, 'minute');
@@ -163,7 +168,14 @@ export class PyDateTime {
       const b = stateBytes(year, 10, 'datetime');
       tzinfo = month ?? null;
       fold = b[2] >> 7;
-      [year, month, day, hour, minute, second, microsecond] = [b[0] * 256 + b[1], b[2] & 0x7f, b[3], b[4], b[5], b[6], microsecondsAt(b, 7)];
+      // (one assignment each: a destructured array literal is an allocation and an iteration, on every datetime loaded)
+      year = b[0] * 256 + b[1];
+      month = b[2] & 0x7f;
+      day = b[3];
+      hour = b[4];
+      minute = b[5];
+      second = b[6];
+      microsecond = microsecondsAt(b, 7);
     }
     this.year = int(year, 'year');
     this.month = int(month, 'month');
