@@ -4,6 +4,7 @@ import { Field, Frame, Layout, StrCache } from "../src/tape";
 import { getField, setField } from "./session";
 
 export { scan, errorReason } from "./scanner";
+export { findReferenced } from "./memoScan";
 export { foldScratch, foldLatin1 } from "./utf8";
 export { encode } from "./encoder";
 

@@ -9,14 +9,14 @@ import { Field, Layout, MemoFlag, Rec, RunFlag, ScanError, Status, StrCache, Str
 import { classify, classifiedFlags } from "./utf8";
 import { Parsed, parseDecimal, parseFloatText, parsedFloat, parsedInt } from "./numbers";
 
-const UNKNOWN: u8 = 0xff;
+export const UNKNOWN: u8 = 0xff;
 const NEWLINE: u8 = 0x0a;
 const MAX_SAFE_INTEGER: i64 = 9007199254740991;
 const HIGHEST_PROTOCOL: u32 = 5;
 
 /** Argument kind of every opcode byte (UNKNOWN for bytes that are no opcode), and its fixedSize. */
-const argKindOf = new StaticArray<u8>(256);
-const argSizeOf = new StaticArray<u8>(256);
+export const argKindOf = new StaticArray<u8>(256);
+export const argSizeOf = new StaticArray<u8>(256);
 for (let i = 0; i < 256; i++) argKindOf[i] = UNKNOWN;
 for (let i = 0; i < OPCODE_TABLE.length; i++) {
   const op = OPCODE_TABLE[i][0];

@@ -82,6 +82,19 @@ function intFromText(text: string): number | bigint {
   return normalizeInt(BigInt(text));
 }
 
+/**
+ * From this many bytes on, a pickle read whole has a pass before its scan
+ * that finds the memo indices it GETs (assembly/memoScan.ts): ~1 ns a byte,
+ * paid back in large pickles, where keeping every value in the memo costs
+ * the garbage collector most; small ones keep all their stores.
+ */
+const MEMO_PASS_MIN = 64 * 1024;
+
+function isMarked(bitmap: Uint8Array, index: number): boolean {
+  const byte = index >>> 3;
+  return byte < bitmap.length && (bitmap[byte] & (1 << (index & 7))) !== 0;
+}
+
 /** The shortest first run of numbers for which a list grows ahead of its items (see reserve). */
 const MIN_GROWN_RUN = 256;
 
@@ -144,6 +157,8 @@ export class Unpickler {
   private fence = 0;
   private memo: unknown[] = [];
   private memoCount = 0;
+  /** Bitmap of the memo indices the pickle GETs, when a pass before the scan found them (see memoPut); else null. */
+  private referenced: Uint8Array | null = null;
   /** The index after the last PUT replayed (MemoFlag.PUT_NEXT), as the scanner counts. */
   private nextPut = 0;
   private proto = 0;
@@ -216,6 +231,7 @@ export class Unpickler {
     this.session = ScanSession.acquire();
     beginLoad();
     this.data = data; // the rest of the state is fresh: from construction, or from the last stop()
+    if (final && data.length - offset >= MEMO_PASS_MIN) this.referenced = this.session.referencedMemo(data, offset);
     this.session.begin(data, offset, final);
   }
 
@@ -277,6 +293,7 @@ export class Unpickler {
     this.fence = 0;
     this.memo = [];
     this.memoCount = 0;
+    this.referenced = null;
     this.nextPut = 0;
     this.proto = 0;
     this.record = -1;
@@ -465,6 +482,11 @@ export class Unpickler {
 
   private memoPut(index: number): void {
     const value = this.top();
+    if (this.referenced !== null && !isMarked(this.referenced, index)) {
+      // no GET names it: counted, not kept (the pass found every store at its index in order)
+      if (++this.memoCount > this.maxMemo) throw new UnpicklingError(`more than maxMemo (${this.maxMemo}) memo entries`);
+      return;
+    }
     if (value === this.freshDict) {
       if (this.freshDictMemo >= 0) this.freshDict = null; // a second memo slot: no longer replaceable
       else this.freshDictMemo = index;

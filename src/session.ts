@@ -4,7 +4,7 @@
 // pooled because allocating one costs more than a small pickle's whole load.
 import { UnpicklingError } from './errors.js';
 import { opcodeName } from './opcodeNames.js';
-import { Field, Status, StrCache } from './tape.js';
+import { Field, MemoScan, Status, StrCache } from './tape.js';
 import { core, memory, scanErrorReason } from './wasm.js';
 
 const WINDOW_CAP = 64 * 1024;
@@ -69,6 +69,31 @@ export class ScanSession {
     this.setField(Field.ERROR, 0);
     this.setField(Field.NEXT_PUT, 0);
     this.fill(offset, 1);
+  }
+
+  /**
+   * The memo indices the pickle at `offset` in `data` (all of it at hand)
+   * GETs, as a bitmap, from a pass over it before the scan (see
+   * assembly/memoScan.ts); null when that pass cannot tell. Call begin() next.
+   */
+  referencedMemo(data: Uint8Array, offset: number): Uint8Array | null {
+    this.setInput(data, true);
+    this.setField(Field.POS, offset);
+    this.setField(Field.MEMO_OPCODES, 0);
+    this.setField(Field.MEMO_STORES, 0);
+    this.setField(Field.MEMO_MARKED, 0);
+    this.fill(offset, 1);
+    for (;;) {
+      const status = core.findReferenced(this.ptr);
+      if (status === MemoScan.DONE) {
+        const bitmap = this.field(Field.TAPE);
+        return memory.u8.slice(bitmap, bitmap + this.field(Field.MEMO_MARKED));
+      }
+      const from = this.field(Field.POS);
+      const need = this.field(Field.NEED);
+      if (status === MemoScan.UNKNOWN || from + need > data.length) return null;
+      this.fill(from, need);
+    }
   }
 
   /** The input so far (it only ever grows: offsets stay valid); `final`: no more will follow. */

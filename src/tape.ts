@@ -175,6 +175,16 @@ export const enum Status {
   ERROR = 3,
 }
 
+/** What findReferenced() returns. */
+export const enum MemoScan {
+  /** STOP was read: the bitmap (MEMO_MARKED bytes at TAPE) holds every memo index the pickle GETs. */
+  DONE = 0,
+  /** The window holds no more complete input: refill from POS with at least NEED bytes. */
+  NEED_INPUT = 1,
+  /** The pass cannot tell (input it does not read as plainly valid, memo stores out of order): keep every memo store. */
+  UNKNOWN = 2,
+}
+
 /** Why the scanner stopped with Status.ERROR. */
 export const enum ScanError {
   NONE = 0,
@@ -234,8 +244,12 @@ export const enum Field {
   /** Where the pending text of the records to write is (RecFlag.PENDING), and whether it is all ASCII (1) or not (0). */
   TEXT = 25,
   TEXT_ASCII = 26,
+  /** The opcodes and memo stores findReferenced() has passed so far, and the bitmap bytes it has marked (and zeroed). */
+  MEMO_OPCODES = 27,
+  MEMO_STORES = 28,
+  MEMO_MARKED = 29,
   /** Number of fields. */
-  COUNT = 27,
+  COUNT = 30,
 }
 
 export const enum Scratch {

@@ -15,6 +15,7 @@ interface CoreExports {
   newSession(windowCap: number, tapeCap: number, arenaCap: number, strCache: number): number;
   clearStrCache(session: number): void;
   allocateBlock(size: number): number;
+  findReferenced(session: number): number;
   resizeWindow(session: number, cap: number): void;
   growWindow(session: number, cap: number): void;
   freeSession(session: number): void;
@@ -49,7 +50,7 @@ try {
  */
 export const core: CoreExports = bound
   ? { ...(bound.loadedModule.instance.exports as unknown as CoreExports) }
-  : { memory: new WebAssembly.Memory({ initial: 0 }), scan: notReady, encode: notReady, newSession: notReady, clearStrCache: notReady, allocateBlock: notReady, resizeWindow: notReady, growWindow: notReady, freeSession: notReady, foldScratch: notReady, foldLatin1: notReady };
+  : { memory: new WebAssembly.Memory({ initial: 0 }), scan: notReady, encode: notReady, newSession: notReady, clearStrCache: notReady, allocateBlock: notReady, findReferenced: notReady, resizeWindow: notReady, growWindow: notReady, freeSession: notReady, foldScratch: notReady, foldLatin1: notReady };
 
 /** Makes the wasm core ready where importing could not (browsers' main thread); resolves at once where it is ready. */
 export async function init(): Promise<void> {
