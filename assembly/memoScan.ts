@@ -10,6 +10,7 @@ import { field, setCurrentField as setField, useSession } from "./session";
 import { Op, Arg } from "../src/opcodes";
 import { Field, Layout, MemoScan } from "../src/tape";
 import { UNKNOWN, argKindOf, argSizeOf } from "./scanner";
+import { at, inputEnd, useWindow, windowEnd } from "./window";
 
 const NEWLINE: u8 = 0x0a;
 /** A text memo index longer than this many digits is left to the scan (UNKNOWN). */
@@ -33,20 +34,12 @@ for (let op = 0; op < 256; op++) {
   plainSizeOf[op] = plain && !memo && kind != <u32>UNKNOWN ? <u8>(1 + argSizeOf[op]) : 0;
 }
 
-let window: usize = 0;
-let windowStart: u32 = 0;
-let windowEnd: u32 = 0;
-let inputEnd: u32 = 0;
 let bitmap: usize = 0;
 let bits: u32 = 0;
 /** Bitmap bytes zeroed so far (MEMO_MARKED): the bitmap JS takes. */
 let marked: u32 = 0;
 let stores: u32 = 0;
 let opcodes: u32 = 0;
-
-@inline function at(offset: u32): usize {
-  return window + <usize>(offset - windowStart);
-}
 
 /** The offset just past the newline ending the line at `from`, or 0 if the window ends first. */
 function lineEnd(from: u32): u32 {
@@ -95,10 +88,7 @@ function textIndex(from: u32, end: u32): i64 {
  */
 export function findReferenced(s: usize): i32 {
   useSession(s);
-  window = field(Field.WINDOW);
-  windowStart = field(Field.WINDOW_START);
-  windowEnd = windowStart + field(Field.WINDOW_LEN);
-  inputEnd = field(Field.INPUT_END);
+  useWindow();
   bitmap = field(Field.TAPE);
   bits = field(Field.TAPE_CAP) * Layout.RECORD_BYTES * 8;
   marked = field(Field.MEMO_MARKED);

@@ -7,6 +7,7 @@ import { field, setCurrentField as setField, useSession } from "./session";
 import { Op, Arg, OPCODE_TABLE } from "../src/opcodes";
 import { Field, Layout, MemoFlag, Rec, RunFlag, ScanError, Status, StrCache, StrFlag } from "../src/tape";
 import { classify, classifiedFlags } from "./utf8";
+import { at, byte, inputEnd, useWindow, windowEnd, windowStart } from "./window";
 import { Parsed, parseDecimal, parseFloatText, parsedFloat, parsedInt } from "./numbers";
 
 export const UNKNOWN: u8 = 0xff;
@@ -37,23 +38,12 @@ function fixedSize(kind: u32): u32 {
 
 // The session being scanned, loaded from its block by scan() and saved back
 // when it returns. scan() never calls out, so these cannot be trampled.
-let window: usize = 0;
 /** The index after the last PUT (Field.NEXT_PUT). */
 let nextPut: u32 = 0;
-let windowStart: u32 = 0;
-let windowEnd: u32 = 0;
-let inputEnd: u32 = 0;
 let inputFinal = false;
 let pos: u32 = 0;
 let record: usize = 0;
 let strCache: usize = 0;
-
-@inline function at(offset: u32): usize {
-  return window + <usize>(offset - windowStart);
-}
-@inline function byte(offset: u32): u32 {
-  return load<u8>(at(offset));
-}
 
 /** Sentinel that handlers return to keep scanning. */
 const CONTINUE = -1;
@@ -575,10 +565,7 @@ function textArgument(op: u32, kind: u32, opPos: u32, argPos: u32): i32 {
 /** Scans the session's window until the tape is full, STOP, more input is needed, or an error. */
 export function scan(s: usize): i32 {
   useSession(s);
-  window = field(Field.WINDOW);
-  windowStart = field(Field.WINDOW_START);
-  windowEnd = windowStart + field(Field.WINDOW_LEN);
-  inputEnd = field(Field.INPUT_END);
+  useWindow();
   inputFinal = field(Field.INPUT_FINAL) != 0;
   pos = field(Field.POS);
   nextPut = field(Field.NEXT_PUT);
