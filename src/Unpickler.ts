@@ -84,7 +84,7 @@ function intFromText(text: string): number | bigint {
 
 /**
  * From this many bytes on, a pickle read whole has a pass before its scan
- * that finds the memo indices it GETs (assembly/memoScan.ts): ~1 ns a byte,
+ * that finds the memo indices it GETs (assembly/memoScan.ts): 1-2 ns a byte,
  * paid back in large pickles, where keeping every value in the memo costs
  * the garbage collector most; small ones keep all their stores.
  */

@@ -32,6 +32,7 @@ export class ScanSession {
    * code starts has a session of its own). Fixed for the session's life.
    */
   readonly tapeWord: number;
+  /** The string cache's strings, by slot (its bytes are in wasm: see StrCache). */
   readonly strings: (string | undefined)[] = new Array(StrCache.SLOTS).fill(undefined);
   private data: Uint8Array = NO_INPUT;
 
