@@ -10,11 +10,9 @@ import { field, setCurrentField as setField, useSession } from "./session";
 import { Op, Arg } from "../src/opcodes";
 import { Field, Layout, MemoScan } from "../src/tape";
 import { UNKNOWN, argKindOf, argSizeOf } from "./scanner";
-import { at, inputEnd, useWindow, windowEnd } from "./window";
+import { at, findNewline, inputEnd, useWindow, windowEnd } from "./window";
+import { Parsed, parseDecimal, parsedInt } from "./numbers";
 
-const NEWLINE: u8 = 0x0a;
-/** A text memo index longer than this many digits is left to the scan (UNKNOWN). */
-const MAX_INDEX_DIGITS: u32 = 9;
 /**
  * After this many opcodes, a pickle with fewer than one memo store in
  * STORES_PER_OPCODES of them is left alone (UNKNOWN). The pass costs ~6 ns an
@@ -41,25 +39,9 @@ let marked: u32 = 0;
 let stores: u32 = 0;
 let opcodes: u32 = 0;
 
-/** The offset just past the newline ending the line at `from`, or 0 if the window ends first. */
-function lineEnd(from: u32): u32 {
-  for (let p = from; p < windowEnd; p++) {
-    if (load<u8>(at(p)) == NEWLINE) return p + 1;
-  }
-  return 0;
-}
-
-/** The index a text GET or PUT line [from, end) gives (digits only), or -1. */
+/** The index a text GET or PUT line [from, end) gives, read as the scan reads it, or -1. */
 function textIndex(from: u32, end: u32): i64 {
-  const digits = end - 1 - from;
-  if (digits == 0 || digits > MAX_INDEX_DIGITS) return -1;
-  let value: i64 = 0;
-  for (let p = from; p < end - 1; p++) {
-    const digit = <i64>load<u8>(at(p)) - 0x30;
-    if (digit < 0 || digit > 9) return -1;
-    value = value * 10 + digit;
-  }
-  return value;
+  return parseDecimal(at(from), at(end)) == Parsed.OK && parsedInt >= 0 && parsedInt <= 0xffffffff ? parsedInt : -1;
 }
 
 /** A GET of `index`: marked, or false when the bitmap cannot hold it. */
@@ -146,11 +128,15 @@ export function findReferenced(s: usize): i32 {
       }
       case Arg.DECIMALNL_SHORT: case Arg.DECIMALNL_LONG: case Arg.FLOATNL: case Arg.STRINGNL:
       case Arg.STRINGNL_NOESCAPE: case Arg.UNICODESTRINGNL: case Arg.STRINGNL_NOESCAPE_PAIR: {
-        next = lineEnd(argPos);
-        if (next != 0 && kind == Arg.STRINGNL_NOESCAPE_PAIR) next = lineEnd(next);
-        if (next == 0) break;
-        if (op == Op.GET) known = markGet(textIndex(argPos, next));
-        else if (op == Op.PUT) known = countPut(textIndex(argPos, next));
+        let newline = findNewline(argPos);
+        if (newline >= 0 && kind == Arg.STRINGNL_NOESCAPE_PAIR) newline = findNewline(<u32>newline + 1);
+        if (newline < 0) {
+          next = 0;
+          break;
+        }
+        next = <u32>newline + 1;
+        if (op == Op.GET) known = markGet(textIndex(argPos, <u32>newline));
+        else if (op == Op.PUT) known = countPut(textIndex(argPos, <u32>newline));
         break;
       }
       default: break; // fixed-size arguments (FRAME's length: the opcodes it holds follow)

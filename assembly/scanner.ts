@@ -7,11 +7,10 @@ import { field, setCurrentField as setField, useSession } from "./session";
 import { Op, Arg, OPCODE_TABLE } from "../src/opcodes";
 import { Field, Layout, MemoFlag, Rec, RunFlag, ScanError, Status, StrCache, StrFlag } from "../src/tape";
 import { classify, classifiedFlags } from "./utf8";
-import { at, byte, inputEnd, useWindow, windowEnd, windowStart } from "./window";
+import { at, byte, findNewline, inputEnd, useWindow, windowEnd, windowStart } from "./window";
 import { Parsed, parseDecimal, parseFloatText, parsedFloat, parsedInt } from "./numbers";
 
 export const UNKNOWN: u8 = 0xff;
-const NEWLINE: u8 = 0x0a;
 const MAX_SAFE_INTEGER: i64 = 9007199254740991;
 const HIGHEST_PROTOCOL: u32 = 5;
 
@@ -190,15 +189,6 @@ function emitInt(opPos: u32, value: i64): void {
     runLength++;
   }
   return size;
-}
-
-/** Offset of the newline ending the line that starts at `from`, or -1 if the window ends first. */
-function findNewline(from: u32): i64 {
-  const end = at(windowEnd);
-  for (let p = at(from); p < end; p++) {
-    if (load<u8>(p) == NEWLINE) return <i64>(from + <u32>(p - at(from)));
-  }
-  return -1;
 }
 
 /** The line starting at `from` is not all in the window: more input, or TRUNCATED. */

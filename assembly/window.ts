@@ -27,3 +27,12 @@ export function useWindow(): void {
 @inline export function byte(offset: u32): u32 {
   return load<u8>(at(offset));
 }
+
+/** Offset of the newline ending the line that starts at `from`, or -1 if the window ends first. */
+export function findNewline(from: u32): i64 {
+  const end = at(windowEnd);
+  for (let p = at(from); p < end; p++) {
+    if (load<u8>(p) == 0x0a) return <i64>(from + <u32>(p - at(from)));
+  }
+  return -1;
+}
