@@ -3,7 +3,7 @@
 // (null: every store is kept), and loading must give the same values either way.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dumps, loadStream, loads, UnpicklingError } from 'pickle-wasm';
+import { dumps, loadAll, loadStream, loads, UnpicklingError } from 'pickle-wasm';
 import { random } from './helpers/random.mjs';
 import { ScanSession } from '../dist/esm/session.js';
 import { needsPython, runPythonCode } from './helpers/python.mjs';
@@ -149,6 +149,26 @@ test(`damaged large pickles load the same with the memo pass (loads) as without 
       assert.equal('value' in whole, 'value' in streamed, where);
       if ('value' in whole) assert.deepEqual(whole.value, streamed.value, where);
       else assert.equal(/memo/.test(whole.error), /memo/.test(streamed.error), where);
+    }
+  }
+});
+
+test('many pickles in one large buffer (loadAll): small ones and a large one each read from their offset', () => {
+  const shared = { k: 1 };
+  const large = Array.from({ length: 6000 }, (_, i) => (i % 10 ? [String(i), `row ${i}`] : [String(i), shared, shared]));
+  const values = [];
+  for (let i = 0; i < 3000; i++) values.push(i === 1500 ? large : [i, `s${i}`, `s${i}`, { twice: shared, again: shared }]);
+  const buffer = Buffer.concat(values.map((v, i) => dumps(v, { protocol: i % 6 })));
+  assert.ok(buffer.length > 4 * 64 * 1024);
+  const loaded = [...loadAll(buffer)];
+  assert.equal(loaded.length, values.length);
+  for (const [i, v] of loaded.entries()) {
+    if (i === 1500) {
+      assert.equal(v[10][1], v[10][2]);
+      assert.deepEqual(v, large);
+    } else {
+      assert.deepEqual(v, values[i]);
+      assert.equal(v[3].twice, v[3].again);
     }
   }
 });
