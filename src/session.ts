@@ -17,6 +17,9 @@ const FIRST_FILL = 16 * 1024;
 const TAPE_CAP = 16384;
 const POOL_SIZE = 8;
 const pool: ScanSession[] = [];
+/** The session fields each pass carries from one window to the next, zeroed when it starts. */
+const SCAN_STATE: readonly Field[] = [Field.STR_KIND, Field.ERROR, Field.NEXT_PUT];
+const MEMO_PASS_STATE: readonly Field[] = [Field.MEMO_OPCODES, Field.MEMO_STORES, Field.MEMO_MARKED];
 const NO_INPUT = new Uint8Array(0);
 /** Below this many bytes a loop copies faster than a view and set() (~100 ns here). */
 const SHORT_COPY_BYTES = 32;
@@ -70,11 +73,14 @@ export class ScanSession {
 
   /** Starts scanning `data` from `offset`; `final`: no more input will follow. */
   begin(data: Uint8Array, offset: number, final: boolean): void {
+    this.startPass(data, offset, final, SCAN_STATE);
+  }
+
+  /** Points a pass (the scan, or the memo pass) at `offset` with its `state` fields zeroed, and fills the window from there. */
+  private startPass(data: Uint8Array, offset: number, final: boolean, state: readonly Field[]): void {
     this.setInput(data, final);
     this.setField(Field.POS, offset);
-    this.setField(Field.STR_KIND, 0);
-    this.setField(Field.ERROR, 0);
-    this.setField(Field.NEXT_PUT, 0);
+    for (const f of state) this.setField(f, 0);
     this.fill(offset, 1, true);
   }
 
@@ -84,12 +90,7 @@ export class ScanSession {
    * assembly/memoScan.ts); null when that pass cannot tell. Call begin() next.
    */
   referencedMemo(data: Uint8Array, offset: number): Uint8Array | null {
-    this.setInput(data, true);
-    this.setField(Field.POS, offset);
-    this.setField(Field.MEMO_OPCODES, 0);
-    this.setField(Field.MEMO_STORES, 0);
-    this.setField(Field.MEMO_MARKED, 0);
-    this.fill(offset, 1, true);
+    this.startPass(data, offset, true, MEMO_PASS_STATE);
     for (;;) {
       const status = core.findReferenced(this.ptr);
       if (status === MemoScan.DONE) {
