@@ -194,15 +194,47 @@ export class EncodeSession {
         if (typeof value !== 'number') break;
         f64[at++] = value;
       }
-      const n = i - start;
-      const u32 = memory.u32;
-      u32[head] = Rec.NUMBERS;
-      u32[head + 2] = n;
-      u32[head + 3] = 0;
-      this.count += 1 + Math.ceil(n / NUMBERS_PER_RECORD);
-      this.last = -1;
+      this.endRun(head, i - start);
     }
     return i;
+  }
+
+  /**
+   * A Map's keys and values, interleaved as number() would write them, as
+   * one NUMBERS run if every one is a number (an int-keyed dict of numbers:
+   * no array of its items); else returns false, having written nothing.
+   * For a Map of less than a batch (1000 items: they fit the tape).
+   */
+  mapNumbers(map: Map<unknown, unknown>): boolean {
+    const n = map.size * 2;
+    if (this.count + 1 + n / NUMBERS_PER_RECORD > TAPE_CAP) this.flush();
+    const head = this.tapeWord + this.count * Layout.RECORD_WORDS;
+    const f64 = memory.f64;
+    const first = (head >>> 1) + Layout.RECORD_WORDS / 2;
+    let at = first;
+    for (const key of map.keys()) {
+      if (typeof key !== 'number') return false;
+      f64[at] = key;
+      at += 2;
+    }
+    at = first + 1;
+    for (const value of map.values()) {
+      if (typeof value !== 'number') return false;
+      f64[at] = value;
+      at += 2;
+    }
+    this.endRun(head, n);
+    return true;
+  }
+
+  /** Writes the head record of a NUMBERS run of n values at word `head`, and counts its records. */
+  private endRun(head: number, n: number): void {
+    const u32 = memory.u32;
+    u32[head] = Rec.NUMBERS;
+    u32[head + 2] = n;
+    u32[head + 3] = 0;
+    this.count += 1 + Math.ceil(n / NUMBERS_PER_RECORD);
+    this.last = -1;
   }
 
   int64(value: bigint): void {

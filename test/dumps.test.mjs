@@ -134,6 +134,10 @@ test("dumps writes byte for byte what CPython's C pickler writes: batches, frame
     ['{i: i for i in range(1001)}', new Map(range(1001, (i) => [i, i])), [1, 2, 5]],
     ['{i: i for i in range(2000)}', new Map(range(2000, (i) => [i, i])), [1, 2, 5]],
     ['{"k": 1}', { k: 1 }, [1, 5]],
+    // Maps of numbers go onto the tape as they are iterated: one item, the tape filled past its end, a value that is not a number
+    ['{7: 8}', new Map([[7, 8]]), [1, 2, 5]],
+    ["[[f'a{i}', {j: j + 0.5 for j in range(999)}] for i in range(6)]", range(6, (i) => [`a${i}`, new Map(range(999, (j) => [j, j + 0.5]))]), [1, 2, 5]],
+    ["{1: 2, 3.5: -0.0, 2**40: 'x', 4: 5}", new Map([[1, 2], [3.5, -0], [2 ** 40, 'x'], [4, 5]]), [1, 2, 5]],
     ['list(range(1001))', range(1001, (i) => i), [1, 2, 5]],
     ['[7]', [7], [1, 5]],
     // bytes written in their frame below 64 KiB, outside any frame from 64 KiB (the memo stores after them too)
