@@ -564,9 +564,9 @@ export class Pickler {
       return (entry.index = this.newMemoEntry());
     }
     const cached = !isKey && this.shareValues && value.length <= CACHED_LENGTH;
-    const slot = cached ? this.strings.slot(value) : 0;
+    const hash = cached ? this.strings.hash(value) : 0;
     if (isKey || cached) {
-      const index = isKey ? this.memo.get(value) ?? -1 : this.strings.get(slot, value);
+      const index = isKey ? this.memo.get(value) ?? -1 : this.strings.get(hash, value);
       if (index >= 0) {
         if (cached) this.valueHits++;
         this.session!.record(Rec.GET, index);
@@ -579,7 +579,7 @@ export class Pickler {
     if (!isKey && !cached) return -1;
     const index = this.newMemoEntry();
     if (isKey) this.memo.set(value, index);
-    else this.strings.set(slot, value, index);
+    else this.strings.set(hash, value, index);
     return index;
   }
 

@@ -9,6 +9,8 @@ const SLOTS = 4096;
 export const CACHED_LENGTH = 64;
 
 const strings: (string | undefined)[] = new Array(SLOTS).fill(undefined);
+/** Each slot's full hash: a lookup that misses is told by it, without reading the str kept there (a cache miss, elsewhere in the heap). */
+const hashes = new Int32Array(SLOTS);
 const indices = new Int32Array(SLOTS);
 /** Which dump wrote each slot: a dump only sees its own entries, so nested dumps cannot mix memo indices. */
 const owners = new Float64Array(SLOTS); // dump numbers past 2^32 without wrapping
@@ -19,10 +21,14 @@ const owners = new Float64Array(SLOTS); // dump numbers past 2^32 without wrappi
  * the 100k records' emails, alike but for their digits, then shared slots and
  * evicted the strs that repeat (the output grew 17%, past CPython's).
  */
-function slotOf(text: string): number {
+function hashOf(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return (h ^ (h >>> 16)) & (SLOTS - 1);
+  return h;
+}
+
+function slotOf(hash: number): number {
+  return (hash ^ (hash >>> 16)) & (SLOTS - 1);
 }
 
 export class StringMemo {
@@ -33,19 +39,22 @@ export class StringMemo {
     this.owner = dump;
   }
 
-  /** Where `text` is or would be kept. */
-  slot(text: string): number {
-    return slotOf(text);
+  /** The hash that get() and set() take for `text`. */
+  hash(text: string): number {
+    return hashOf(text);
   }
 
-  /** The memo index of `text` if this dump wrote it and it is still in its slot, or -1. */
-  get(slot: number, text: string): number {
-    return owners[slot] === this.owner && strings[slot] === text ? indices[slot] : -1;
+  /** The memo index of `text` (of hash `hash`) if this dump wrote it and it is still in its slot, or -1. */
+  get(hash: number, text: string): number {
+    const slot = slotOf(hash);
+    return owners[slot] === this.owner && hashes[slot] === hash && strings[slot] === text ? indices[slot] : -1;
   }
 
-  /** Notes that `text` (at most CACHED_LENGTH long) is in the memo at `index`. */
-  set(slot: number, text: string, index: number): void {
+  /** Notes that `text` (at most CACHED_LENGTH long, of hash `hash`) is in the memo at `index`. */
+  set(hash: number, text: string, index: number): void {
+    const slot = slotOf(hash);
     strings[slot] = text;
+    hashes[slot] = hash;
     indices[slot] = index;
     owners[slot] = this.owner;
   }
