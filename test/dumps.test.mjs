@@ -165,6 +165,30 @@ test("dumps writes byte for byte what CPython's C pickler writes: batches, frame
   }
 });
 
+test('numbers of every size and kind, in lists and int-keyed dicts, dump as CPython writes them', { skip: needsPython }, () => {
+  // wasm writes runs of numbers with a loop for those that surely fit the window and frame, and one that checks each
+  let state = 12345;
+  const random = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const pick = () => {
+    const bits = [7, 8, 15, 16, 31, 32, 40, 53][Math.floor(random() * 8)];
+    const int = Math.floor(random() * 2 ** bits) * (random() < 0.3 ? -1 : 1);
+    return random() < 0.2 ? int + 0.5 : random() < 0.02 ? -0 : int;
+  };
+  const numbers = Array.from({ length: 30_000 }, pick);
+  const literal = (x) => (Object.is(x, -0) ? '-0.0' : String(x));
+  const list = `[${numbers.map(literal).join(', ')}]`;
+  // dicts of 10 items, their keys distinct and not -0 (a Map takes -0 for 0)
+  const dicts = Array.from({ length: 150 }, (_, i) => {
+    const items = numbers.slice(i * 20, i * 20 + 20);
+    return new Map(Array.from({ length: 10 }, (_, j) => [Object.is(items[2 * j], -0) ? j : items[2 * j], items[2 * j + 1]]));
+  });
+  const dictsLiteral = `[${dicts.map((d) => `{${[...d].map(([k, v]) => `${literal(k)}: ${literal(v)}`).join(', ')}}`).join(', ')}]`;
+  for (const protocol of [1, 2, 3, 4, 5]) {
+    assert.ok(Buffer.from(dumps(numbers, { protocol })).equals(pythonDumps(list, protocol)), `the list at protocol ${protocol}`);
+    assert.ok(Buffer.from(dumps(dicts, { protocol })).equals(pythonDumps(dictsLiteral, protocol)), `the dicts at protocol ${protocol}`);
+  }
+});
+
 test('records of the benchmark shape dump no larger than CPython writes them', { skip: needsPython }, () => {
   // CPython shares the tag strs (constants); equal strs are shared here by value, through a cache a str's hash decides
   const expr = "[{'id': i, 'name': f'user{i}', 'email': f'user{i}@example.com', 'score': i / 7, 'active': i % 3 != 0, " +

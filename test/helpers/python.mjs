@@ -49,10 +49,10 @@ export function runPython(script, args = [], input = undefined, env = {}) {
   return result.stdout;
 }
 
-/** Python's pickle.dumps(eval(expr), protocol) as bytes. */
+/** Python's pickle.dumps(eval(expr), protocol) as bytes (the expression goes through stdin: it may be longer than an argument may be). */
 export function pythonDumps(expr, protocol) {
-  const code = `import pickle, sys\nsys.stdout.buffer.write(pickle.dumps(${expr}, protocol=${protocol}))`;
-  return execFileSync(python, ['-c', code], { maxBuffer: 1 << 30 });
+  const code = `import pickle, sys\nsys.stdout.buffer.write(pickle.dumps(eval(sys.stdin.read()), protocol=${protocol}))`;
+  return execFileSync(python, ['-c', code], { input: expr, maxBuffer: 1 << 30 });
 }
 
 /** What Python's pickle.loads makes of each pickle: [{expect} | {error}]. */
