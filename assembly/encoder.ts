@@ -266,6 +266,19 @@ function writeOneOfRun(record: usize): bool {
   return written == load<u32>(record, 8);
 }
 
+/** An opcode without argument that JS writes as a record of its own (STOP and the rare ones go through the general loop). */
+function isBareOpcode(kind: u32): bool {
+  switch (kind) {
+    case Op.MEMOIZE: case Op.MARK: case Op.EMPTY_LIST: case Op.EMPTY_DICT: case Op.EMPTY_TUPLE: case Op.EMPTY_SET:
+    case Op.APPEND: case Op.APPENDS: case Op.SETITEM: case Op.SETITEMS: case Op.ADDITEMS: case Op.TUPLE:
+    case Op.TUPLE1: case Op.TUPLE2: case Op.TUPLE3: case Op.NONE: case Op.STACK_GLOBAL: case Op.REDUCE:
+    case Op.BUILD: case Op.NEWOBJ:
+      return true;
+    default:
+      return false;
+  }
+}
+
 /**
  * Writes the run of common records from `index` at protocol 1+ — numbers,
  * strs in the arena, memo GET/PUT, bools, bare opcodes — while the window has
@@ -313,43 +326,33 @@ function writeRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
       index += runRecords(record);
       continue;
     }
-    let written: u32 = 0; // stays 0 for what the general loop writes
-    switch (head & 0xff) {
-      case Rec.NUMBER: written = binaryNumber(p, load<f64>(record, 8)); break; // (0: an int that needs text, protocol 1)
-      case Rec.INT64: written = binaryInt(p, load<i64>(record, 8)); break;
-      case Rec.STR: {
-        if (head != Rec.STR && head != STR_AT_ADDRESS && head != STR_PENDING) break; // external
-        const pending = head == STR_PENDING;
-        const n = pending ? pendingBytes(load<u32>(record, 8)) : load<u32>(record, 12);
-        if (<u64>at + n + 9 > <u64>limit) break;
-        const header = strHeader(p, n);
-        memory.copy(p + header, pending ? text : payloadAddress(head, load<u32>(record, 8)), n);
-        if (pending) text += n;
-        written = header + n;
-        break;
-      }
-      case Rec.GET: written = binaryMemo(p, true, load<u32>(record, 8)); break;
-      case Rec.PUT: {
-        const index = load<u32>(record, 8);
-        written = binaryMemo(p, false, index);
-        nextPut = index + 1;
-        break;
-      }
-      case Rec.TRUE: case Rec.FALSE:
-        if (protocol < 2) break;
-        store<u8>(p, head == Rec.TRUE ? Op.NEWTRUE : Op.NEWFALSE);
-        written = 1;
-        break;
-      // opcodes without argument that JS writes as records of their own (a batch's MARK carries a flag;
-      // STOP and the rare ones go through the general loop)
-      case Op.MEMOIZE: case Op.MARK: case Op.EMPTY_LIST: case Op.EMPTY_DICT: case Op.EMPTY_TUPLE: case Op.EMPTY_SET:
-      case Op.APPEND: case Op.APPENDS: case Op.SETITEM: case Op.SETITEMS: case Op.ADDITEMS: case Op.TUPLE:
-      case Op.TUPLE1: case Op.TUPLE2: case Op.TUPLE3: case Op.NONE: case Op.STACK_GLOBAL: case Op.REDUCE:
-      case Op.BUILD: case Op.NEWOBJ:
-        store<u8>(p, head & 0xff);
-        written = 1;
+    let written: u32;
+    if (head == Rec.NUMBER) {
+      written = binaryNumber(p, load<f64>(record, 8));
+    } else if (head == Rec.INT64) {
+      written = binaryInt(p, load<i64>(record, 8));
+    } else if (head == Rec.STR || head == STR_AT_ADDRESS || head == STR_PENDING) {
+      const pending = head == STR_PENDING;
+      const n = pending ? pendingBytes(load<u32>(record, 8)) : load<u32>(record, 12);
+      if (<u64>at + n + 9 > <u64>limit) break;
+      const header = strHeader(p, n);
+      memory.copy(p + header, pending ? text : payloadAddress(head, load<u32>(record, 8)), n);
+      if (pending) text += n;
+      written = header + n;
+    } else if (head == Rec.GET || head == Rec.PUT) {
+      const index = load<u32>(record, 8);
+      written = binaryMemo(p, head == Rec.GET, index);
+      if (head == Rec.PUT) nextPut = index + 1;
+    } else if ((head == Rec.TRUE || head == Rec.FALSE) && protocol >= 2) {
+      store<u8>(p, head == Rec.TRUE ? Op.NEWTRUE : Op.NEWFALSE);
+      written = 1;
+    } else if (isBareOpcode(head & 0xff)) { // a batch's MARK carries a flag
+      store<u8>(p, head & 0xff);
+      written = 1;
+    } else {
+      break;
     }
-    if (written == 0) break;
+    if (written == 0) break; // an int that needs text (protocol 1)
     at += written;
     // (limit leaves room for it)
     if ((flagged & MEMOIZED) != 0) store<u8>(out + at++, Op.MEMOIZE);
