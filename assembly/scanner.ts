@@ -43,6 +43,10 @@ let inputFinal = false;
 let pos: u32 = 0;
 let record: usize = 0;
 let strCache: usize = 0;
+/** The string cache's lookups and hits since its verdict, and the short strs it is still to pass by (StrCache.PROBE). */
+let cacheLookups: u32 = 0;
+let cacheHits: u32 = 0;
+let cacheSkips: u32 = 0;
 
 /** Sentinel that handlers return to keep scanning. */
 const CONTINUE = -1;
@@ -246,7 +250,7 @@ function emitString(kind: u32, opPos: u32, start: u32, end: u32, flags: u32): vo
   const length = end - start;
   // A short ASCII str still all in the window goes through the cache, so that JS can reuse the string it made.
   if (kind == Rec.STR && (flags & StrFlag.ASCII) != 0 && length <= <u32>StrCache.MAX_LENGTH && start >= windowStart) {
-    flags |= cacheLookup(at(start), length);
+    flags |= cachedStr(at(start), length);
   }
   emit(kind | (flags << Layout.FLAGS_SHIFT), opPos, start, length);
 }
@@ -272,14 +276,14 @@ function emitString(kind: u32, opPos: u32, start: u32, end: u32, flags: u32): vo
   if (<u64>start + length > <u64>windowEnd) return 0;
   const end = start + length;
   // most strs are short ASCII ones (dict keys): the cache's pass over their words also finds them ASCII
-  const cached = length <= <u32>StrCache.MAX_LENGTH ? cacheLookup(at(start), length) : 0;
+  const cached = length <= <u32>StrCache.MAX_LENGTH ? cachedStr(at(start), length) : 0;
   if (cached != 0) {
     emit(Rec.STR | ((StrFlag.ASCII | StrFlag.LATIN1 | cached) << Layout.FLAGS_SHIFT), opPos, start, length);
     return end - opPos;
   }
   classify(at(start), at(end), StrFlag.ASCII | StrFlag.LATIN1, true);
   if (classifiedFlags & StrFlag.INVALID) return 0;
-  emitString(Rec.STR, opPos, start, end, classifiedFlags);
+  emit(Rec.STR | (classifiedFlags << Layout.FLAGS_SHIFT), opPos, start, length); // (the cache has had its say)
   return end - opPos;
 }
 
@@ -287,6 +291,26 @@ function emitString(kind: u32, opPos: u32, start: u32, end: u32, flags: u32): vo
 @inline function wordOf(p: usize, i: u32, n: u32): u64 {
   const word = load<u64>(p + i);
   return n - i < 8 ? word & ((<u64>1 << (<u64>(n - i) << 3)) - 1) : word;
+}
+
+/**
+ * cacheLookup(p, n) while the cache pays in this load, else 0: it gives its
+ * verdict every StrCache.PROBE lookups, and when too few hit, the next
+ * StrCache.SKIP short strs are made anew without one.
+ */
+function cachedStr(p: usize, n: u32): u32 {
+  if (cacheSkips > 0) {
+    cacheSkips--;
+    return 0;
+  }
+  const flags = cacheLookup(p, n);
+  if (flags == 0) return 0; // not ASCII: no lookup made
+  if (flags & StrFlag.CACHE_HIT) cacheHits++;
+  if (++cacheLookups == <u32>StrCache.PROBE) {
+    if (cacheHits < <u32>StrCache.PROBE / 8) cacheSkips = StrCache.SKIP;
+    cacheLookups = cacheHits = 0;
+  }
+  return flags;
 }
 
 /**
@@ -560,6 +584,9 @@ export function scan(s: usize): i32 {
   pos = field(Field.POS);
   nextPut = field(Field.NEXT_PUT);
   strCache = field(Field.STR_CACHE);
+  cacheLookups = field(Field.CACHE_LOOKUPS);
+  cacheHits = field(Field.CACHE_HITS);
+  cacheSkips = field(Field.CACHE_SKIPS);
   const tape = <usize>field(Field.TAPE);
   record = tape;
   runMark = runList = openList = 0;
@@ -578,6 +605,9 @@ export function scan(s: usize): i32 {
   }
   setField(Field.POS, pos);
   setField(Field.NEXT_PUT, nextPut);
+  setField(Field.CACHE_LOOKUPS, cacheLookups);
+  setField(Field.CACHE_HITS, cacheHits);
+  setField(Field.CACHE_SKIPS, cacheSkips);
   setField(Field.TAPE_LEN, <u32>((record - tape) / Layout.RECORD_BYTES));
   return status;
 }

@@ -18,7 +18,7 @@ const TAPE_CAP = 16384;
 const POOL_SIZE = 8;
 const pool: ScanSession[] = [];
 /** The session fields each pass carries from one window to the next, zeroed when it starts. */
-const SCAN_STATE: readonly Field[] = [Field.STR_KIND, Field.ERROR, Field.NEXT_PUT];
+const SCAN_STATE: readonly Field[] = [Field.STR_KIND, Field.ERROR, Field.NEXT_PUT, Field.CACHE_LOOKUPS, Field.CACHE_HITS, Field.CACHE_SKIPS];
 const MEMO_PASS_STATE: readonly Field[] = [Field.MEMO_OPCODES, Field.MEMO_STORES, Field.MEMO_MARKED];
 const NO_INPUT = new Uint8Array(0);
 /** Below this many bytes a loop copies faster than a view and set() (~100 ns here). */

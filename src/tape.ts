@@ -109,6 +109,14 @@ export const enum StrCache {
   SLOT_SHIFT = 7,
   /** A slot in wasm: a key word (hash, length, used), then MAX_LENGTH bytes. */
   ENTRY_BYTES = 40,
+  /**
+   * A load's cache gives its verdict every PROBE lookups: if fewer than
+   * PROBE / 8 hit (a str made anew costs less than a lookup that misses, its
+   * store and JS's keeping the string), the load's next SKIP short strs pass
+   * it by (200k distinct strs: 1 in 17 looked up).
+   */
+  PROBE = 1024,
+  SKIP = 16384,
 }
 
 /** Set in a record's flags: the payload stays in JS; encode() writes only the header and returns EXTERNAL. */
@@ -248,8 +256,12 @@ export const enum Field {
   MEMO_OPCODES = 27,
   MEMO_STORES = 28,
   MEMO_MARKED = 29,
+  /** The string cache's lookups and hits since its last verdict, and the short strs it is to pass by (see StrCache.PROBE). */
+  CACHE_LOOKUPS = 30,
+  CACHE_HITS = 31,
+  CACHE_SKIPS = 32,
   /** Number of fields. */
-  COUNT = 30,
+  COUNT = 33,
 }
 
 export const enum Scratch {

@@ -37,3 +37,14 @@ test('equal short strs load as one string; the cache never mixes strs of equal h
   const strs = Array.from({ length: 20000 }, (_, i) => `k${i % 7000}`.padEnd(1 + (i % 32), '.'));
   for (let round = 0; round < 2; round++) assert.deepEqual(loads(dumps(strs, { protocol: 2 })), strs);
 });
+
+test('a load whose short strs rarely repeat passes the cache by for a while, and the strs still load right', () => {
+  // 20000 distinct strs: the cache's verdict after 1024 lookups sends the next 16384 past it, then it looks again;
+  // the repeats after them find slots whose JS strings were left as they were while it was passed by
+  const distinct = Array.from({ length: 20000 }, (_, i) => `s${i}`);
+  const strs = [...distinct, ...distinct.slice(0, 2000), ...distinct.slice(19000)];
+  for (let round = 0; round < 2; round++) {
+    assert.deepEqual(loads(dumps(strs, { protocol: 2 })), strs);
+    assert.deepEqual(loads(dumps(strsA, { protocol: 5 })), strsA);
+  }
+});
