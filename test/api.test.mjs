@@ -245,6 +245,25 @@ test('runs of numbers (the scan-flagged shortcut) load exactly, mixed with bigin
   assert.equal(first, second);
 });
 
+test('short lists of numbers, made at their size with their run, load exactly: shared, across tape chunks, after a PUT, at maxDepth', () => {
+  // 9000 lists of 2-6 numbers: 5-9 records each, so that the 16384-record tape chunks end at every point of one
+  const lists = Array.from({ length: 9000 }, (_, i) => Array.from({ length: 2 + (i % 5) }, (_, j) => (j % 2 ? i + j + 0.5 : i * j)));
+  const shared = [1, 2.5, 3];
+  for (let protocol = 1; protocol <= 5; protocol++) {
+    assert.deepStrictEqual(loads(dumps(lists, { protocol })), lists);
+    const [a, b, c] = loads(dumps([shared, shared, [2n ** 60n, 1]], { protocol }));
+    assert.equal(a, b);
+    assert.deepStrictEqual([a, c], [shared, [2n ** 60n, 1]]);
+  }
+  // a BINPUT that is not the next index stays a record of its own between the list and its run
+  const [first, again] = loads(bytes('\x80\x02]q\x05(K\x01K\x02eh\x05\x86.'));
+  assert.deepStrictEqual(first, [1, 2]);
+  assert.equal(first, again);
+  // the run's MARK counts against maxDepth as any other
+  assert.deepStrictEqual(loads(bytes('\x80\x02](K\x01K\x02e.'), { maxDepth: 1 }), [1, 2]);
+  assert.throws(() => loads(bytes('\x80\x02](K\x01K\x02e.'), { maxDepth: 0 }), /maxDepth/);
+});
+
 test('a numeric list filled with room to spare has exactly its items wherever it can be seen', () => {
   // Runs of numbers into an empty list are stored into a list whose length
   // runs ahead; after three runs of 1000 its length would be 4000. A REDUCE,
