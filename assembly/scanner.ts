@@ -85,15 +85,17 @@ function requirePayload(opPos: u32, end: u64): i32 {
 }
 
 // Runs of numbers: a MARK, NUMBER (and INT64) records only, APPENDS, TUPLE or
-// SETITEMS — flagged on the MARK (and, for APPENDS without INT64, on the
-// EMPTY_LIST before it) so that the replay moves the numbers straight into
-// the list, tuple or dict. Tracked within one tape chunk (reset by scan()).
+// SETITEMS — flagged on the MARK (and, without INT64, on the EMPTY_LIST an
+// APPENDS fills or the EMPTY_DICT a SETITEMS fills, right before the MARK)
+// so that the replay moves the numbers straight into the list, tuple or dict,
+// or makes the list or dict with them. Tracked within one tape chunk (reset
+// by scan()).
 let runMark: usize = 0;
 let runLength: u32 = 0;
 let runWithInt64 = false;
-let runList: usize = 0;
-/** The last EMPTY_LIST, while only PUT / MEMOIZE follow it. */
-let openList: usize = 0;
+let runContainer: usize = 0;
+/** The last EMPTY_LIST or EMPTY_DICT, while only PUT / MEMOIZE follow it. */
+let openContainer: usize = 0;
 /** Notes the record just written at `at` for run tracking (numbers count themselves: emitNumber, emitInt). */
 @inline function track(kind: u32, at: usize): void {
   if ((kind == Op.APPENDS || kind == Op.TUPLE || kind == Op.SETITEMS) && runMark != 0 && runLength > 0) {
@@ -101,20 +103,22 @@ let openList: usize = 0;
       (kind == Op.TUPLE ? RunFlag.TUPLE : 0) | (kind == Op.SETITEMS ? RunFlag.SETITEMS : 0);
     store<u32>(runMark, Op.MARK | (flags << Layout.FLAGS_SHIFT));
     store<u32>(runMark, runLength, 12);
-    if (kind == Op.APPENDS && runList != 0 && !runWithInt64) {
-      store<u32>(runList, load<u32>(runList) | (RunFlag.NUMERIC_LIST << Layout.FLAGS_SHIFT));
+    if (runContainer != 0 && !runWithInt64) {
+      const container = load<u32>(runContainer);
+      const fills = kind == Op.APPENDS ? Op.EMPTY_LIST : kind == Op.SETITEMS ? Op.EMPTY_DICT : 0;
+      if ((container & 0xff) == fills) store<u32>(runContainer, container | (RunFlag.FILLED_BY_RUN << Layout.FLAGS_SHIFT));
     }
   }
   runMark = 0;
-  runList = 0;
+  runContainer = 0;
   if (kind == Op.MARK) {
     runMark = at;
     runLength = 0;
     runWithInt64 = false;
-    runList = openList;
+    runContainer = openContainer;
   }
-  if (kind == Op.EMPTY_LIST) openList = at;
-  else if (kind != Rec.PUT && kind != Op.MEMOIZE) openList = 0;
+  if (kind == Op.EMPTY_LIST || kind == Op.EMPTY_DICT) openContainer = at;
+  else if (kind != Rec.PUT && kind != Op.MEMOIZE) openContainer = 0;
 }
 
 /** Writes a record at `at` (the caller moves `record` past it). */
@@ -589,7 +593,7 @@ export function scan(s: usize): i32 {
   cacheSkips = field(Field.CACHE_SKIPS);
   const tape = <usize>field(Field.TAPE);
   record = tape;
-  runMark = runList = openList = 0;
+  runMark = runContainer = openContainer = 0;
   const tapeEnd = tape + <usize>field(Field.TAPE_CAP) * Layout.RECORD_BYTES;
   let status = field(Field.STR_KIND) != 0 ? continueString() : CONTINUE;
   while (status == CONTINUE) {

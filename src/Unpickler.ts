@@ -119,6 +119,11 @@ function runItem(mark: number, i: number, withInt64: boolean): number | bigint {
   return memory.f64[(word >>> 1) + 1];
 }
 
+/** Index in memory.f64 of the first number of the run after the MARK record at word `mark` (the next at every 2: see runItem). */
+function firstNumber(mark: number): number {
+  return ((mark + Layout.RECORD_WORDS) >>> 1) + 1;
+}
+
 /** Pops a short stack to `length` (setting an array's length is a runtime call: slower for the few items of most batches). */
 function truncate(stack: unknown[], length: number): void {
   if (stack.length - length > 32) stack.length = length;
@@ -357,11 +362,14 @@ export class Unpickler {
         case Rec.BYTES: this.stack.push(this.bytesAt(a, b)); break;
         case Rec.BYTEARRAY: this.stack.push(new ByteArray(this.data.subarray(a, a + b))); break;
         case Op.EMPTY_LIST:
-          if (head & (RunFlag.NUMERIC_LIST << Layout.FLAGS_SHIFT)) w += this.loadNumberList(w) * Layout.RECORD_WORDS;
+          if (head & (RunFlag.FILLED_BY_RUN << Layout.FLAGS_SHIFT)) w += this.loadNumberList(w) * Layout.RECORD_WORDS;
           else this.stack.push([]);
           break;
         case Op.EMPTY_TUPLE: this.stack.push(new Tuple()); break;
-        case Op.EMPTY_DICT: this.stack.push(this.newDict()); break;
+        case Op.EMPTY_DICT:
+          if (head & (RunFlag.FILLED_BY_RUN << Layout.FLAGS_SHIFT)) w += this.loadNumberMap(w) * Layout.RECORD_WORDS;
+          else this.stack.push(this.newDict());
+          break;
         case Op.EMPTY_SET: this.stack.push(new Set()); break;
         case Op.MARK:
           if (head & (RunFlag.NUMBERS << Layout.FLAGS_SHIFT) && this.runOfNumbers(w, b, head)) {
@@ -565,27 +573,57 @@ export class Unpickler {
   }
 
   /**
-   * An EMPTY_LIST whose first APPENDS is a run of numbers (without INT64):
-   * when that run's MARK is the next record and the run is short, the list
-   * is made with the numbers, at its size (10 pushes cost ~twice as much as
-   * `new Array(10)` and 10 stores); else it starts empty (a long run starts
-   * the list growing: see reserve). Returns how many records after the
-   * EMPTY_LIST it took (the MARK, the numbers, the APPENDS), or 0.
+   * The count of the run of numbers whose MARK is the record after the
+   * EMPTY_LIST or EMPTY_DICT at word `w` (flagged FILLED_BY_RUN), or -1: a
+   * PUT record comes first, or that MARK would be one too deep (it then
+   * replays as any, to fail). The scan flags the container only when the run
+   * is in this tape chunk, and a MARK right after it is that run's.
+   */
+  private runAfter(w: number): number {
+    const mark = w + Layout.RECORD_WORDS;
+    if ((memory.u32[mark] & 0xff) !== Op.MARK || this.marks.length >= this.maxDepth) return -1;
+    return memory.u32[mark + 3];
+  }
+
+  /**
+   * An EMPTY_LIST flagged FILLED_BY_RUN: with a short run after it, made at
+   * its size with the numbers (10 pushes cost ~twice as much as `new
+   * Array(10)` and 10 stores); else empty (a long run starts it growing: see
+   * reserve). Returns the records it took after the EMPTY_LIST: the MARK,
+   * the numbers and the APPENDS, or none.
    */
   private loadNumberList(w: number): number {
-    // The scan flags the list when the MARK after it (and only PUTs or MEMOIZEs) opens a run that APPENDS
-    // closes in the same tape chunk: a MARK record right after it is that run's.
-    const mark = w + Layout.RECORD_WORDS;
-    const count = memory.u32[mark + 3];
-    if ((memory.u32[mark] & 0xff) !== Op.MARK || count >= MIN_GROWN_RUN || this.marks.length >= this.maxDepth) {
+    const count = this.runAfter(w);
+    if (count < 0 || count >= MIN_GROWN_RUN) {
       this.stack.push(newNumberList());
       return 0;
     }
-    const tapeF64 = memory.f64;
-    const first = (mark >>> 1) + 3; // the f64 of the record after the MARK (as runItem reads it)
+    const f64 = memory.f64;
+    const first = firstNumber(w + Layout.RECORD_WORDS);
     const list: number[] = new Array(count);
-    for (let i = 0; i < count; i++) list[i] = tapeF64[first + 2 * i];
+    for (let i = 0; i < count; i++) list[i] = f64[first + 2 * i];
     this.stack.push(list);
+    return count + 2;
+  }
+
+  /**
+   * An EMPTY_DICT flagged FILLED_BY_RUN: made as the Map it would become
+   * (its keys are numbers) with the run's keys and values, not as a plain
+   * object replaced at its SETITEMS; with an odd count, as any (to fail
+   * there). Returns the records it took after the EMPTY_DICT, as
+   * loadNumberList.
+   */
+  private loadNumberMap(w: number): number {
+    const count = this.runAfter(w);
+    if (count < 0 || count % 2 !== 0) {
+      this.stack.push(this.newDict());
+      return 0;
+    }
+    const f64 = memory.f64;
+    const first = firstNumber(w + Layout.RECORD_WORDS);
+    const map = new Map<number, number>();
+    for (let i = 0; i < count; i += 2) map.set(f64[first + 2 * i], f64[first + 2 * i + 2]);
+    this.stack.push(map);
     return count + 2;
   }
 
@@ -596,7 +634,7 @@ export class Unpickler {
     const at = this.reserve(target, count);
     if (!withInt64) {
       const tapeF64 = memory.f64;
-      const first = (mark >>> 1) + 3; // the f64 of the record after the MARK (as runItem reads it)
+      const first = firstNumber(mark);
       if (at < 0) for (let i = 0; i < count; i++) target.push(tapeF64[first + 2 * i]);
       else for (let i = 0; i < count; i++) target[at + i] = tapeF64[first + 2 * i];
     } else if (at < 0) {

@@ -141,8 +141,12 @@ export const enum RecFlag {
 export const enum RunFlag {
   /** On a MARK: the MARK, word 3's count of NUMBER records and an APPENDS (or TUPLE, SETITEMS) follow. */
   NUMBERS = 1,
-  /** On an EMPTY_LIST: its first APPENDS is such a run of numbers (the replay makes the list from it, unboxed). */
-  NUMERIC_LIST = 2,
+  /**
+   * On an EMPTY_LIST (EMPTY_DICT): the MARK after it, past PUTs and
+   * MEMOIZEs, opens such a run, without INT64, that APPENDS (SETITEMS)
+   * closes — the replay makes the list (an unboxed one) or the Map from it.
+   */
+  FILLED_BY_RUN = 2,
   /** On a MARK flagged NUMBERS: the run has INT64 records too (ints beyond 2^53, which load as bigints). */
   WITH_INT64 = 4,
   /** On a MARK flagged NUMBERS: the run ends with TUPLE, not APPENDS (a tuple of numbers). */

@@ -245,23 +245,34 @@ test('runs of numbers (the scan-flagged shortcut) load exactly, mixed with bigin
   assert.equal(first, second);
 });
 
-test('short lists of numbers, made at their size with their run, load exactly: shared, across tape chunks, after a PUT, at maxDepth', () => {
-  // 9000 lists of 2-6 numbers: 5-9 records each, so that the 16384-record tape chunks end at every point of one
+test('lists and int-keyed dicts made whole with the run of numbers after them load exactly: shared, across tape chunks, after a PUT, at maxDepth', () => {
+  // 9000 lists of 2-6 numbers and 9000 dicts of 1-3 items: 5-9 records each, so that the 16384-record tape chunks end at every point of one
   const lists = Array.from({ length: 9000 }, (_, i) => Array.from({ length: 2 + (i % 5) }, (_, j) => (j % 2 ? i + j + 0.5 : i * j)));
-  const shared = [1, 2.5, 3];
+  const maps = Array.from({ length: 9000 }, (_, i) => new Map(Array.from({ length: 1 + (i % 3) }, (_, j) => [j % 2 ? -j - 0.5 : i + j, i * j])));
+  const list = [1, 2.5, 3];
+  const map = new Map([[1, 2], [3.5, -0]]);
   for (let protocol = 1; protocol <= 5; protocol++) {
     assert.deepStrictEqual(loads(dumps(lists, { protocol })), lists);
-    const [a, b, c] = loads(dumps([shared, shared, [2n ** 60n, 1]], { protocol }));
+    assert.deepStrictEqual(loads(dumps(maps, { protocol })), maps);
+    for (const dicts of ['auto', 'map']) assert.deepStrictEqual(loads(dumps(maps.slice(0, 30), { protocol }), { dicts }), maps.slice(0, 30));
+    const [a, b, c, d, e, f] = loads(dumps([list, list, [2n ** 60n, 1], map, map, new Map([[2n ** 60n, 1]])], { protocol }));
     assert.equal(a, b);
-    assert.deepStrictEqual([a, c], [shared, [2n ** 60n, 1]]);
+    assert.equal(d, e);
+    assert.deepStrictEqual([a, c, d, f], [list, [2n ** 60n, 1], map, new Map([[2n ** 60n, 1]])]);
   }
-  // a BINPUT that is not the next index stays a record of its own between the list and its run
-  const [first, again] = loads(bytes('\x80\x02]q\x05(K\x01K\x02eh\x05\x86.'));
-  assert.deepStrictEqual(first, [1, 2]);
-  assert.equal(first, again);
-  // the run's MARK counts against maxDepth as any other
-  assert.deepStrictEqual(loads(bytes('\x80\x02](K\x01K\x02e.'), { maxDepth: 1 }), [1, 2]);
-  assert.throws(() => loads(bytes('\x80\x02](K\x01K\x02e.'), { maxDepth: 0 }), /maxDepth/);
+  // a BINPUT that is not the next index stays a record of its own between the list or dict and its run
+  for (const [data, expected] of [['](K\x01K\x02e', [1, 2]], ['}(K\x01K\x02u', new Map([[1, 2]])]]) {
+    const [first, again] = loads(bytes(`\x80\x02${data.slice(0, 1)}q\x05${data.slice(1)}h\x05\x86.`));
+    assert.deepStrictEqual(first, expected);
+    assert.equal(first, again);
+    // the run's MARK counts against maxDepth as any other
+    assert.deepStrictEqual(loads(bytes(`\x80\x02${data}.`), { maxDepth: 1 }), expected);
+    assert.throws(() => loads(bytes(`\x80\x02${data}.`), { maxDepth: 0 }), /maxDepth/);
+  }
+  // an odd run into a dict still fails; a run closed by the other kind's opcode is an error as it was
+  assert.throws(() => loads(bytes('\x80\x02}(K\x01K\x02K\x03u.')), /odd number of items/);
+  assert.throws(() => loads(bytes('\x80\x02](K\x01K\x02u.')), UnpicklingError);
+  assert.throws(() => loads(bytes('\x80\x02}(K\x01K\x02e.')), UnpicklingError);
 });
 
 test('a numeric list filled with room to spare has exactly its items wherever it can be seen', () => {
