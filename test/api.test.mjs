@@ -344,4 +344,11 @@ test('small dumps share a slab; transferring one detaches it without breaking la
   structuredClone(first.buffer, { transfer: [first.buffer] });
   assert.equal(second.byteLength, 0, 'the transfer detached the slab');
   for (let i = 0; i < 20; i++) assert.deepEqual(loads(dumps({ i, text: 'x'.repeat(500) })), { i, text: 'x'.repeat(500) });
+  // up to 8 KiB from the 64 KiB slab (outputs of many slabs stay intact); larger ones get a buffer of their own
+  const kept = Array.from({ length: 40 }, (_, i) => [i, dumps(`${i}`.repeat(2000))]);
+  assert.ok(kept[0][1].length > 2000 && kept[0][1].buffer === kept[1][1].buffer && kept[0][1].buffer.byteLength === 65536);
+  assert.notEqual(kept[0][1].buffer, kept[39][1].buffer, 'a full slab is followed by another');
+  for (const [i, bytes] of kept) assert.equal(loads(bytes), `${i}`.repeat(2000));
+  const large = dumps('y'.repeat(9000));
+  assert.equal(large.buffer.byteLength, large.length);
 });
