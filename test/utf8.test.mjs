@@ -84,6 +84,16 @@ test('an invalid byte anywhere in a str is an UnpicklingError', () => {
   }
 });
 
+test('ASCII strs of every length up to 40 load as themselves, every byte value at every position', () => {
+  // (strs up to 32 bytes have a maker each: see strings.ts fromBytes)
+  for (let length = 0; length <= 40; length++) {
+    for (let shift = 0; shift < 128; shift += 37) {
+      const value = Array.from({ length }, (_, i) => String.fromCharCode((i * 5 + shift) % 128)).join('');
+      assert.equal(loads(strPickle(Buffer.from(value, 'latin1'))), value, `length ${length}`);
+    }
+  }
+});
+
 test('short ASCII strs that share a slot of the string cache load as themselves', () => {
   // 50k distinct strs of 1-32 bytes for 4096 slots: every slot is hit by many, with equal and unequal lengths
   const next = random(99);
