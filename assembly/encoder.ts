@@ -197,7 +197,7 @@ function beginsValue(head: u32): bool {
     case Op.FROZENSET: case Op.STACK_GLOBAL: case Op.REDUCE: case Op.BUILD: case Op.NEWOBJ: case Op.NEWOBJ_EX:
     case Op.READONLY_BUFFER: case Op.BINPERSID: case Op.POP: case Op.POP_MARK: case Op.STOP:
       return false;
-    case Op.MARK: return ((head >>> Layout.FLAGS_SHIFT) & RecFlag.BATCH) == 0;
+    case Op.MARK: case Rec.NUMBERS: return ((head >>> Layout.FLAGS_SHIFT) & RecFlag.BATCH) == 0;
     default: return true;
   }
 }
@@ -255,6 +255,31 @@ const MAX_NUMBER_BYTES: u32 = 10;
   return record + Layout.RECORD_BYTES + (<usize>load<u32>(record, 12) << 3);
 }
 
+/** A NUMBERS record's head while it is a container's whole batch whose MARK is not written yet (see Rec.NUMBERS). */
+const UNOPENED_BATCH: u32 = Rec.NUMBERS | (RecFlag.BATCH << Layout.FLAGS_SHIFT);
+
+/** The elements of a run that is a batch: its numbers, or for SETITEMS their pairs. */
+@inline function batchElements(record: usize): u32 {
+  const n = load<u32>(record, 8);
+  return load<u32>(record, 4) == Op.SETITEMS ? n >> 1 : n;
+}
+
+/** Before the first number of a run that is a batch, at p: its MARK (for two elements or more); returns the bytes written. */
+@inline function openBatch(record: usize, p: usize): u32 {
+  store<u32>(record, Rec.NUMBERS); // opened: its numbers begin values from here on (beginsValue)
+  if (batchElements(record) < 2) return 0;
+  store<u8>(p, Op.MARK);
+  return 1;
+}
+
+/** After a run's last number, at p: the opcode that closes it if it is a batch (APPEND, SETITEM for one element); returns the bytes written. */
+@inline function closeBatch(record: usize, p: usize): u32 {
+  const closing = load<u32>(record, 4);
+  if (closing == 0) return 0;
+  store<u8>(p, batchElements(record) > 1 ? closing : closing == Op.APPENDS ? Op.APPEND : Op.SETITEM);
+  return 1;
+}
+
 /**
  * Writes the general loop's one number of a NUMBERS run, and counts it;
  * returns whether that finished the run.
@@ -296,7 +321,9 @@ function writeRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
     if (at >= frameEnd && beginsValue(flagged)) break; // the general loop closes the frame
     const head = flagged & ~FOLDED_MEMO;
     const p = out + at;
-    if (head == Rec.NUMBERS) {
+    if ((head & 0xff) == Rec.NUMBERS) {
+      // a batch's MARK does not begin a value: it goes in the frame before
+      if (head == UNOPENED_BATCH) at += openBatch(record, p);
       // each number begins a value: the run stops where the frame must close, or the window is full
       const n = load<u32>(record, 8);
       let written = load<u32>(record, 12);
@@ -307,7 +334,7 @@ function writeRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
         const sure = min(n - written, (stopAt - at) / MAX_NUMBER_BYTES);
         const first = value;
         const end = value + (<usize>sure << 3);
-        let cursor = p;
+        let cursor = out + at;
         for (; value < end; value += 8) {
           const bytes = binaryNumber(cursor, load<f64>(value));
           if (bytes == 0) break;
@@ -323,6 +350,7 @@ function writeRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
       }
       store<u32>(record, written, 12);
       if (written < n) break;
+      at += closeBatch(record, out + at); // (limit leaves room for it)
       index += runRecords(record);
       continue;
     }
@@ -413,7 +441,9 @@ export function encode(s: usize): i32 {
       case Rec.INT64: writeInt(load<i64>(record, 8)); break;
       case Rec.NUMBER: writeNumber(load<f64>(record, 8)); break;
       case Rec.NUMBERS:
+        if (head == UNOPENED_BATCH) len += openBatch(record, out + len);
         if (!writeOneOfRun(record)) continue; // the same run again
+        len += closeBatch(record, out + len);
         index += runRecords(record);
         break;
       case Rec.EXT: writeExtension(a); break;

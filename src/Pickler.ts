@@ -658,6 +658,7 @@ export class Pickler {
     this.memoize(value);
     if (!this.writesNow(value.length)) return this.push(Kind.LIST, value, value, Batch.APPENDS);
     if (value.length === 0) return;
+    if (this.persistentIdHook === undefined && typeof value[0] === 'number' && this.session!.listNumbers(value)) return;
     // one batch, as CPython's C pickler writes it: a single element without MARK
     if (value.length > 1) this.batchMark();
     this.writeItemsNow(value, 1);
@@ -794,9 +795,10 @@ export class Pickler {
     const size = value.size;
     if (!this.writesNow(size)) return this.push(Kind.MAP, value, mapItems(value), Batch.SETITEMS);
     if (size === 0) return;
-    if (size > 1) this.batchMark();
     // an int-keyed dict of numbers goes onto the tape as it is iterated
-    if (this.persistentIdHook !== undefined || !this.session!.mapNumbers(value)) this.writeItemsNow(mapItems(value), 2);
+    if (this.persistentIdHook === undefined && this.session!.mapNumbers(value)) return;
+    if (size > 1) this.batchMark();
+    this.writeItemsNow(mapItems(value), 2);
     this.op(size > 1 ? Op.SETITEMS : Op.SETITEM);
   }
 

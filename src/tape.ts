@@ -56,7 +56,11 @@ export const enum Rec {
   /**
    * dumps only: a run of numbers, each written as NUMBER's is. Word 2 holds
    * how many, word 3 how many are written (the encoder may stop inside the
-   * run); their f64s follow in the next records, two to a record.
+   * run); their f64s follow in the next records, two to a record. Flagged
+   * RecFlag.BATCH, the run is a container's whole batch: word 1 holds the
+   * opcode that closes it (APPENDS, SETITEMS), written after the run (APPEND
+   * or SETITEM for one element), and a MARK before it (for two or more), after
+   * which the encoder clears the flag.
    */
   NUMBERS = 0x11,
 }
@@ -122,7 +126,11 @@ export const enum StrCache {
 /** Set in a record's flags: the payload stays in JS; encode() writes only the header and returns EXTERNAL. */
 export const enum RecFlag {
   EXTERNAL = 1,
-  /** A MARK that opens a batch (of APPENDS, SETITEMS, ADDITEMS) inside a value, not a value of its own. */
+  /**
+   * A MARK that opens a batch (of APPENDS, SETITEMS, ADDITEMS) inside a value,
+   * not a value of its own; a NUMBERS run that is a whole batch, its MARK not
+   * yet written (see Rec.NUMBERS).
+   */
   BATCH = 2,
   /** A STR whose payload is at the wasm address in word 2, not in the arena (a dict key's bytes: src/keyTable.ts). */
   ADDRESS = 4,

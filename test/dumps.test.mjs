@@ -139,6 +139,10 @@ test("dumps writes byte for byte what CPython's C pickler writes: batches, frame
     ["[[f'a{i}', {j: j + 0.5 for j in range(999)}] for i in range(6)]", range(6, (i) => [`a${i}`, new Map(range(999, (j) => [j, j + 0.5]))]), [1, 2, 5]],
     ["{1: 2, 3.5: -0.0, 2**40: 'x', 4: 5}", new Map([[1, 2], [3.5, -0], [2 ** 40, 'x'], [4, 5]]), [1, 2, 5]],
     ['list(range(1001))', range(1001, (i) => i), [1, 2, 5]],
+    // lists of numbers below a batch go as one record with their MARK and APPENDS: none, one, two, a text int
+    // first (protocol 1), a number then not, and lists of 999 that fill the tape and flush it before they fit
+    ["[[], [5], [2**40, 1], [2**40], [1, 'x'], [0.5] * 999]", [[], [5], [2 ** 40, 1], [2 ** 40], [1, 'x'], range(999, () => 0.5)], [1, 2, 5]],
+    ['[[i + 0.5] * 999 for i in range(12)]', range(12, (i) => range(999, () => i + 0.5)), [2, 5]],
     ['[7]', [7], [1, 5]],
     // bytes written in their frame below 64 KiB, outside any frame from 64 KiB (the memo stores after them too)
     ["(lambda s: [b'y' * 40000, s, b'z' * 65535, s, b'w' * 65536, s])(['shared'])", ((s) => [40000, s, 65535, s, 65536, s].map((x) => (typeof x === 'number' ? new Uint8Array(x).fill(x === 40000 ? 121 : x === 65535 ? 122 : 119) : x)))(['shared']), [3, 4, 5]],
