@@ -266,18 +266,32 @@ const UNOPENED_BATCH: u32 = Rec.NUMBERS | (RecFlag.BATCH << Layout.FLAGS_SHIFT);
 
 /** Before the first number of a run that is a batch, at p: its MARK (for two elements or more); returns the bytes written. */
 @inline function openBatch(record: usize, p: usize): u32 {
-  store<u32>(record, Rec.NUMBERS); // opened: its numbers begin values from here on (beginsValue)
+  store<u32>(record, load<u32>(record) & ~(RecFlag.BATCH << Layout.FLAGS_SHIFT)); // opened: its numbers begin values now (beginsValue)
   if (batchElements(record) < 2) return 0;
   store<u8>(p, Op.MARK);
   return 1;
 }
 
-/** After a run's last number, at p: the opcode that closes it if it is a batch (APPEND, SETITEM for one element); returns the bytes written. */
-@inline function closeBatch(record: usize, p: usize): u32 {
+/**
+ * After a run's last number, at p: the opcode that closes it, if any (APPEND,
+ * SETITEM for a batch of one element), and the memo store folded into it;
+ * returns the bytes written.
+ */
+@inline function closeRun(record: usize, p: usize): u32 {
   const closing = load<u32>(record, 4);
   if (closing == 0) return 0;
-  store<u8>(p, batchElements(record) > 1 ? closing : closing == Op.APPENDS ? Op.APPEND : Op.SETITEM);
-  return 1;
+  const single = closing == Op.APPENDS || closing == Op.SETITEMS ? batchElements(record) == 1 : false;
+  store<u8>(p, single ? (closing == Op.APPENDS ? Op.APPEND : Op.SETITEM) : closing);
+  return 1 + writeFoldedMemo(load<u32>(record), p + 1);
+}
+
+/** The memo store folded into a record (MEMOIZE, or BINPUT at the next index), at p; returns the bytes written. */
+@inline function writeFoldedMemo(flagged: u32, p: usize): u32 {
+  if ((flagged & MEMOIZED) != 0) {
+    store<u8>(p, Op.MEMOIZE);
+    return 1;
+  }
+  return (flagged & PUT_NEXT) != 0 ? binaryMemo(p, false, nextPut++) : 0;
 }
 
 /**
@@ -350,7 +364,7 @@ function writeRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
       }
       store<u32>(record, written, 12);
       if (written < n) break;
-      at += closeBatch(record, out + at); // (limit leaves room for it)
+      at += closeRun(record, out + at); // (limit leaves room for them)
       index += runRecords(record);
       continue;
     }
@@ -382,9 +396,7 @@ function writeRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
     }
     if (written == 0) break; // an int that needs text (protocol 1)
     at += written;
-    // (limit leaves room for it)
-    if ((flagged & MEMOIZED) != 0) store<u8>(out + at++, Op.MEMOIZE);
-    else if (flagged != head) at += binaryMemo(out + at, false, nextPut++);
+    at += writeFoldedMemo(flagged, out + at); // (limit leaves room for it)
   }
   len = at;
   return index;
@@ -443,9 +455,9 @@ export function encode(s: usize): i32 {
       case Rec.NUMBERS:
         if (head == UNOPENED_BATCH) len += openBatch(record, out + len);
         if (!writeOneOfRun(record)) continue; // the same run again
-        len += closeBatch(record, out + len);
-        index += runRecords(record);
-        break;
+        len += closeRun(record, out + len); // (and its memo store)
+        index += runRecords(record) + 1;
+        continue;
       case Rec.EXT: writeExtension(a); break;
       case Rec.TRUE: case Rec.FALSE: writeBool(kind == Rec.TRUE); break;
       case Rec.BIGINT_BYTES: counted(Op.LONG1, Op.LONG4, 0, payload, b, external); break;

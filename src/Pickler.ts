@@ -69,6 +69,9 @@ const BATCH_SIZE = 1000;
  */
 const MAX_DIRECT_DEPTH = 64;
 
+/** The opcode that makes a tuple of 0-3 items from the stack at protocol 2+. */
+const TUPLE_OF_LENGTH = [Op.EMPTY_TUPLE, Op.TUPLE1, Op.TUPLE2, Op.TUPLE3];
+
 const enum Kind {
   LIST,
   TUPLE,
@@ -657,8 +660,7 @@ export class Pickler {
     }
     this.memoize(value);
     if (!this.writesNow(value.length)) return this.push(Kind.LIST, value, value, Batch.APPENDS);
-    if (value.length === 0) return;
-    if (this.persistentIdHook === undefined && typeof value[0] === 'number' && this.session!.listNumbers(value)) return;
+    if (value.length === 0 || this.numbersBatch(value, Op.APPENDS)) return;
     // one batch, as CPython's C pickler writes it: a single element without MARK
     if (value.length > 1) this.batchMark();
     this.writeItemsNow(value, 1);
@@ -677,8 +679,15 @@ export class Pickler {
     const short = value.length <= 3 && this.protocol >= 2;
     if (!short) this.op(Op.MARK);
     if (!this.writesNow(value.length)) return this.push(Kind.TUPLE, value, value, Batch.NONE, () => this.endTuple(value, short));
+    // numbers cannot hold the tuple: no cycle to look for
+    if (this.numbersBatch(value, short ? TUPLE_OF_LENGTH[value.length] : Op.TUPLE)) return this.memoize(value);
     this.writeItemsNow(value, 1);
     this.endTuple(value, short);
+  }
+
+  /** The items of a list or tuple written at once as one NUMBERS run that `closing` ends, if all are numbers and no persistentId hook must see them. */
+  private numbersBatch(items: ArrayLike<unknown>, closing: number): boolean {
+    return this.persistentIdHook === undefined && typeof items[0] === 'number' && this.session!.numbersBatch(items, closing);
   }
 
   /** After a tuple's items: TUPLE (or TUPLE1-3), memoized; or, if the tuple was reached again through its own items (a cycle via a list), the items dropped and the memo's GET. */
@@ -690,7 +699,7 @@ export class Pickler {
       this.getFromMemo(value);
       return;
     }
-    this.op(short ? [0, Op.TUPLE1, Op.TUPLE2, Op.TUPLE3][value.length] : Op.TUPLE);
+    this.op(short ? TUPLE_OF_LENGTH[value.length] : Op.TUPLE);
     this.memoize(value);
   }
 

@@ -143,6 +143,12 @@ test("dumps writes byte for byte what CPython's C pickler writes: batches, frame
     // first (protocol 1), a number then not, and lists of 999 that fill the tape and flush it before they fit
     ["[[], [5], [2**40, 1], [2**40], [1, 'x'], [0.5] * 999]", [[], [5], [2 ** 40, 1], [2 ** 40], [1, 'x'], range(999, () => 0.5)], [1, 2, 5]],
     ['[[i + 0.5] * 999 for i in range(12)]', range(12, (i) => range(999, () => i + 0.5)), [2, 5]],
+    // so do tuples of numbers, with TUPLE (after the MARK written before them) or TUPLE1-3, and their memo store
+    ["(lambda t: [(1,), (1, 2, 3), (1, 2, 3, 4), (2**40,), (2**40, 1, 2, 3), tuple(range(999)), (1, 'x'), t, t])((5, 6))",
+      ((t) => [Tuple.of(1), Tuple.of(1, 2, 3), Tuple.of(1, 2, 3, 4), Tuple.of(2 ** 40), Tuple.of(2 ** 40, 1, 2, 3), Tuple.fromArray(range(999, (i) => i)), Tuple.of(1, 'x'), t, t])(Tuple.of(5, 6)),
+      [1, 2, 3, 5]],
+    ['[(i, i + 0.5) for i in range(300)]', range(300, (i) => Tuple.of(i, i + 0.5)), [1, 2, 5]],
+    ['[(i, i + 0.5) for i in range(30000)]', range(30000, (i) => Tuple.of(i, i + 0.5)), [4, 5]],
     ['[7]', [7], [1, 5]],
     // bytes written in their frame below 64 KiB, outside any frame from 64 KiB (the memo stores after them too)
     ["(lambda s: [b'y' * 40000, s, b'z' * 65535, s, b'w' * 65536, s])(['shared'])", ((s) => [40000, s, 65535, s, 65536, s].map((x) => (typeof x === 'number' ? new Uint8Array(x).fill(x === 40000 ? 121 : x === 65535 ? 122 : 119) : x)))(['shared']), [3, 4, 5]],
