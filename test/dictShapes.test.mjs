@@ -114,3 +114,23 @@ test('where compiling code is refused, dicts load the plain way', () => {
   const rows = Array.from({ length: 20 }, (_, i) => ({ id: i, name: `n${i}`, score: i / 4, ok: true }));
   assert.deepEqual(JSON.parse(out), [rows, rows]);
 });
+
+test('a dict of 20 str keys or more, seen once, is a fast object with its keys, values and identity', () => {
+  // V8 makes an object given 20 properties one by one a dictionary: the loaded dict is its copy
+  const keys = Array.from({ length: 24 }, (_, i) => (i === 5 ? '__proto__' : `key_${i}`));
+  const many = dict(keys.map((k, i) => [k, i]), 'q\x00'); // memoized: the list's second item is its GET
+  const script = `
+    const { loads } = await import('pickle-wasm');
+    const value = loads(Buffer.from(${JSON.stringify(list(many, 'h\x00'))}, 'latin1'));
+    console.log(JSON.stringify([%HasFastProperties(value[0]), value[0] === value[1], Object.getPrototypeOf(value[0]) === Object.prototype, Object.entries(value[0])]));`;
+  const out = execFileSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  const [fast, shared, prototype, entries] = JSON.parse(out);
+  assert.equal(fast, true, 'a fast object');
+  assert.equal(shared, true, 'its memo slot holds the copy');
+  assert.equal(prototype, true, '"__proto__" stays an own key');
+  assert.deepEqual(entries, keys.map((k, i) => [k, i]));
+  // an array-index key among them: not copied (its Python order is kept aside for it), and still right
+  const indexed = loads(bytes(list(dict([...keys.map((k, i) => [k, i]), ['7', 99]], 'q\x00'), 'h\x00', 'K\x01')));
+  assert.equal(indexed[0], indexed[1]);
+  assert.deepEqual(Object.entries(indexed[0]), [['7', 99], ...keys.map((k, i) => [k, i])]);
+});
