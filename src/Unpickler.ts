@@ -124,7 +124,6 @@ function firstNumber(mark: number): number {
   return ((mark + Layout.RECORD_WORDS) >>> 1) + 1;
 }
 
-/** Pops a short stack to `length` (setting an array's length is a runtime call: slower for the few items of most batches). */
 /**
  * V8 (Node 20) turns an object that is given this many properties one by one,
  * by computed keys, into a dictionary: every later Object.keys, for-in and
@@ -134,6 +133,7 @@ function firstNumber(mark: number): number {
  */
 const SLOW_MODE_KEYS = 20;
 
+/** Pops a short stack to `length` (setting an array's length is a runtime call: slower for the few items of most batches). */
 function truncate(stack: unknown[], length: number): void {
   if (stack.length - length > 32) stack.length = length;
   else while (stack.length > length) stack.pop();

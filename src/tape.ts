@@ -56,10 +56,12 @@ export const enum Rec {
   /**
    * dumps only: a run of numbers, each written as NUMBER's is. Word 2 holds
    * how many, word 3 how many are written (the encoder may stop inside the
-   * run); their f64s follow in the next records, two to a record. Flagged
-   * RecFlag.BATCH, the run is a container's whole batch: word 1 holds the
-   * opcode that closes it (APPENDS, SETITEMS), written after the run (APPEND
-   * or SETITEM for one element), and a MARK before it (for two or more), after
+   * run); their f64s follow in the next records, two to a record. Word 1
+   * holds 0, or the opcode that closes the container the run's numbers are
+   * the items of (APPENDS, SETITEMS, TUPLE, TUPLE1-3), written after them
+   * (APPEND or SETITEM for one element) with the container's memo store if
+   * one is folded in. Flagged RecFlag.BATCH (APPENDS, SETITEMS), the run is a
+   * whole batch and a MARK goes before it (for two elements or more), after
    * which the encoder clears the flag.
    */
   NUMBERS = 0x11,
