@@ -187,19 +187,17 @@ export class EncodeSession {
   numbers(items: ArrayLike<unknown>, from: number, to: number): number {
     let i = from;
     while (i < to && typeof items[i] === 'number') {
-      if (this.count + 2 > TAPE_CAP) this.flush(); // the run's record and one of values
-      const head = this.tapeWord + this.count * Layout.RECORD_WORDS;
+      let at = this.runValues(1); // room for the run's record and one of values; as many more as the tape holds
       const stop = Math.min(to, i + (TAPE_CAP - this.count - 1) * NUMBERS_PER_RECORD);
       // the values, with the view and the index in locals
       const f64 = memory.f64;
-      let at = (head >>> 1) + Layout.RECORD_WORDS / 2;
       const start = i;
       for (; i < stop; i++) {
         const value = items[i];
         if (typeof value !== 'number') break;
         f64[at++] = value;
       }
-      this.endRun(head, i - start);
+      this.endRun(i - start);
     }
     return i;
   }
@@ -218,7 +216,7 @@ export class EncodeSession {
       if (typeof value !== 'number') return false;
       f64[first + i] = value;
     }
-    this.endRun(this.tapeWord + this.count * Layout.RECORD_WORDS, n, closing);
+    this.endRun(n, closing);
     return true;
   }
 
@@ -244,7 +242,7 @@ export class EncodeSession {
       f64[at] = value;
       at += 2;
     }
-    this.endRun(this.tapeWord + this.count * Layout.RECORD_WORDS, n, Op.SETITEMS);
+    this.endRun(n, Op.SETITEMS);
     return true;
   }
 
@@ -255,14 +253,15 @@ export class EncodeSession {
   }
 
   /**
-   * Writes the head record of a NUMBERS run of n values at word `head`, and
-   * counts its records. With `closing`, the run is a container's items and
-   * wasm writes that opcode after them: APPENDS or SETITEMS with the MARK
+   * Writes the head record of the NUMBERS run of the n values runValues()
+   * placed, and counts its records. With `closing`, the run is a container's
+   * items and wasm writes that opcode after them: APPENDS or SETITEMS with the MARK
    * before them (APPEND or SETITEM alone for one element), TUPLE or TUPLE1-3
    * (the caller writes TUPLE's MARK); the container's memo store may then be
    * folded into it. A list of lists dumps in 26 µs, not 36.
    */
-  private endRun(head: number, n: number, closing = 0): void {
+  private endRun(n: number, closing = 0): void {
+    const head = this.tapeWord + this.count * Layout.RECORD_WORDS;
     const u32 = memory.u32;
     u32[head] = closing === Op.APPENDS || closing === Op.SETITEMS ? Rec.NUMBERS | (RecFlag.BATCH << Layout.FLAGS_SHIFT) : Rec.NUMBERS;
     u32[head + 1] = closing;
