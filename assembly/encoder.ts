@@ -3,7 +3,8 @@
 // for the protocol, and frames the output at protocol 4+ as CPython does.
 import { field, setCurrentField as setField, useSession } from "./session";
 import { Op } from "../src/opcodes";
-import { EncodeStatus, Field, Frame, Layout, MemoFlag, Rec, RecFlag } from "../src/tape";
+import { EncodeStatus, Field, Frame, Layout, MemoFlag, Rec, RecFlag, SharedStrs } from "../src/tape";
+import { ADDED, NOT_SHARED, find } from "./sharedStrs";
 
 let out: usize = 0;
 let len: u32 = 0;
@@ -11,8 +12,19 @@ let protocol: u32 = 0;
 let arena: usize = 0;
 /** The open frame's reserved header (FRAME_START, kept here during encode()). */
 let frameStart: u32 = 0;
-/** The index of the next memo store folded into a record (MemoFlag.PUT_NEXT; Field.NEXT_PUT, kept here during encode()). */
-let nextPut: u32 = 0;
+/** The index of the next memo store (Field.NEXT_PUT, kept here during encode()). */
+let memoNext: u32 = 0;
+/**
+ * The memo stores JS has made (Field.JS_STORES), and the output index each got
+ * (Field.MEMO_INDICES): JS's GETs name its own (see SharedStrs).
+ */
+let jsStores: u32 = 0;
+let memoIndices: usize = 0;
+/** The dump's stamp in the shared strs' table, and whether its strs are still looked up there (see share()). */
+let stamp: u32 = 0;
+let sharing = false;
+let shareLookups: u32 = 0;
+let shareHits: u32 = 0;
 /** The next pending str's UTF-8 (Field.TEXT, kept here during encode()), and whether all of that text is ASCII. */
 let text: usize = 0;
 let textAscii = false;
@@ -161,10 +173,59 @@ function line(op: u32, payload: usize, n: u32, external: bool): void {
   return 5;
 }
 
-function writeMemo(kind: u32, index: u32): void {
-  const get = kind == Rec.GET;
+/** A GET or PUT of the output's memo index, at the output's end. */
+function writeMemo(get: bool, index: u32): void {
   if (protocol == 0) textOp(get ? Op.GET : Op.PUT, index);
   else len += binaryMemo(out + len, get, index);
+}
+
+/** The output's memo index of JS's memo store `index`. */
+@inline function outputIndex(index: u32): u32 {
+  return load<u32>(memoIndices + (<usize>index << 2));
+}
+
+/** Notes that JS's next memo store is the output's next; returns that index. */
+@inline function takeJsStore(): u32 {
+  store<u32>(memoIndices + (<usize>jsStores << 2), memoNext);
+  jsStores++;
+  return memoNext++;
+}
+
+/** A memo store of the value just written at the output index taken, at p (protocol 1+): MEMOIZE, or BINPUT; returns the bytes written. */
+@inline function binaryStore(p: usize, index: u32): u32 {
+  if (protocol < 4) return binaryMemo(p, false, index);
+  store<u8>(p, Op.MEMOIZE);
+  return 1;
+}
+
+/** A memo store at the output's end, any protocol. */
+function writeStore(index: u32): void {
+  if (protocol >= 4) byte(Op.MEMOIZE);
+  else writeMemo(false, index);
+}
+
+/**
+ * Where a SHARED str's n bytes at p stand: the output memo index of an equal
+ * str this dump wrote (then written as its GET), ADDED (written with a memo
+ * store at memoNext), or NOT_SHARED. Sharing stops for the rest of the dump
+ * when too few of the first SharedStrs.PROBE lookups hit.
+ */
+function share(p: usize, n: u32): i32 {
+  if (!sharing) return NOT_SHARED;
+  const found = find(p, n, stamp, memoNext);
+  if (found == NOT_SHARED) return found;
+  if (found >= 0) shareHits++;
+  if (++shareLookups == <u32>SharedStrs.PROBE) sharing = shareHits * 32 >= <u32>SharedStrs.PROBE;
+  return found;
+}
+
+/** A str (protocol 1+) of n bytes at src, at p, or its GET (see share()); returns the bytes written. */
+@inline function binaryStr(p: usize, src: usize, n: u32, shared: bool): u32 {
+  const found = shared ? share(src, n) : NOT_SHARED;
+  if (found >= 0) return binaryMemo(p, true, <u32>found);
+  const header = strHeader(p, n);
+  memory.copy(p + header, src, n);
+  return found == ADDED ? header + n + binaryStore(p + header + n, memoNext++) : header + n;
 }
 
 function writeExtension(code: u32): void {
@@ -192,7 +253,7 @@ function frameFull(): bool {
  */
 function beginsValue(head: u32): bool {
   switch (head & 0xff) {
-    case Rec.PUT: case Op.MEMOIZE: case Op.APPEND: case Op.APPENDS: case Op.SETITEM: case Op.SETITEMS:
+    case Rec.PUT: case Op.APPEND: case Op.APPENDS: case Op.SETITEM: case Op.SETITEMS:
     case Op.ADDITEMS: case Op.TUPLE: case Op.TUPLE1: case Op.TUPLE2: case Op.TUPLE3: case Op.LIST: case Op.DICT:
     case Op.FROZENSET: case Op.STACK_GLOBAL: case Op.REDUCE: case Op.BUILD: case Op.NEWOBJ: case Op.NEWOBJ_EX:
     case Op.READONLY_BUFFER: case Op.BINPERSID: case Op.POP: case Op.POP_MARK: case Op.STOP:
@@ -285,13 +346,9 @@ const UNOPENED_BATCH: u32 = Rec.NUMBERS | (RecFlag.BATCH << Layout.FLAGS_SHIFT);
   return 1 + writeFoldedMemo(load<u32>(record), p + 1);
 }
 
-/** The memo store folded into a record (MEMOIZE, or BINPUT at the next index), at p; returns the bytes written. */
+/** The memo store JS folded into a record, if any, at p (protocol 1+); returns the bytes written. */
 @inline function writeFoldedMemo(flagged: u32, p: usize): u32 {
-  if ((flagged & MEMOIZED) != 0) {
-    store<u8>(p, Op.MEMOIZE);
-    return 1;
-  }
-  return (flagged & PUT_NEXT) != 0 ? binaryMemo(p, false, nextPut++) : 0;
+  return (flagged & FOLDED_MEMO) != 0 ? binaryStore(p, takeJsStore()) : 0;
 }
 
 /**
@@ -308,7 +365,7 @@ function writeOneOfRun(record: usize): bool {
 /** An opcode without argument that JS writes as a record of its own (STOP and the rare ones go through the general loop). */
 function isBareOpcode(kind: u32): bool {
   switch (kind) {
-    case Op.MEMOIZE: case Op.MARK: case Op.EMPTY_LIST: case Op.EMPTY_DICT: case Op.EMPTY_TUPLE: case Op.EMPTY_SET:
+    case Op.MARK: case Op.EMPTY_LIST: case Op.EMPTY_DICT: case Op.EMPTY_TUPLE: case Op.EMPTY_SET:
     case Op.APPEND: case Op.APPENDS: case Op.SETITEM: case Op.SETITEMS: case Op.ADDITEMS: case Op.TUPLE:
     case Op.TUPLE1: case Op.TUPLE2: case Op.TUPLE3: case Op.NONE: case Op.STACK_GLOBAL: case Op.REDUCE:
     case Op.BUILD: case Op.NEWOBJ:
@@ -373,18 +430,16 @@ function writeRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
       written = binaryNumber(p, load<f64>(record, 8));
     } else if (head == Rec.INT64) {
       written = binaryInt(p, load<i64>(record, 8));
-    } else if (head == Rec.STR || head == STR_AT_ADDRESS || head == STR_PENDING) {
-      const pending = head == STR_PENDING;
+    } else if ((head & ~SHARED) == Rec.STR || (head & ~SHARED) == STR_PENDING || head == STR_AT_ADDRESS) {
+      const pending = (head & ~SHARED) == STR_PENDING;
       const n = pending ? pendingBytes(load<u32>(record, 8)) : load<u32>(record, 12);
       if (<u64>at + n + 9 > <u64>limit) break;
-      const header = strHeader(p, n);
-      memory.copy(p + header, pending ? text : payloadAddress(head, load<u32>(record, 8)), n);
+      written = binaryStr(p, pending ? text : payloadAddress(head, load<u32>(record, 8)), n, (head & SHARED) != 0);
       if (pending) text += n;
-      written = header + n;
-    } else if (head == Rec.GET || head == Rec.PUT) {
-      const index = load<u32>(record, 8);
-      written = binaryMemo(p, head == Rec.GET, index);
-      if (head == Rec.PUT) nextPut = index + 1;
+    } else if (head == Rec.GET) {
+      written = binaryMemo(p, true, outputIndex(load<u32>(record, 8)));
+    } else if (head == Rec.PUT) {
+      written = binaryStore(p, takeJsStore());
     } else if ((head == Rec.TRUE || head == Rec.FALSE) && protocol >= 2) {
       store<u8>(p, head == Rec.TRUE ? Op.NEWTRUE : Op.NEWFALSE);
       written = 1;
@@ -406,6 +461,7 @@ function writeRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
 const MEMOIZED: u32 = MemoFlag.MEMOIZED << Layout.FLAGS_SHIFT;
 const PUT_NEXT: u32 = MemoFlag.PUT_NEXT << Layout.FLAGS_SHIFT;
 const FOLDED_MEMO: u32 = MEMOIZED | PUT_NEXT;
+const SHARED: u32 = RecFlag.SHARED << Layout.FLAGS_SHIFT;
 
 /** Writes records POS..TAPE_LEN of the session's tape into its output window. */
 export function encode(s: usize): i32 {
@@ -416,7 +472,13 @@ export function encode(s: usize): i32 {
   protocol = field(Field.PROTOCOL);
   arena = field(Field.ARENA);
   frameStart = field(Field.FRAME_START);
-  nextPut = field(Field.NEXT_PUT);
+  memoNext = field(Field.NEXT_PUT);
+  jsStores = field(Field.JS_STORES);
+  memoIndices = field(Field.MEMO_INDICES);
+  stamp = field(Field.DUMP_STAMP);
+  shareLookups = field(Field.CACHE_LOOKUPS);
+  shareHits = field(Field.CACHE_HITS);
+  sharing = field(Field.CACHE_SKIPS) == 0;
   text = field(Field.TEXT);
   textAscii = field(Field.TEXT_ASCII) != 0;
   const tape = <usize>field(Field.TAPE);
@@ -464,28 +526,36 @@ export function encode(s: usize): i32 {
       case Rec.BIGINT_TEXT: byte(Op.LONG); if (!external) { copy(payload, b); byte(0x4c); byte(0x0a); } break;
       case Rec.FLOAT_TEXT: line(Op.FLOAT, payload, b, external); break;
       case Rec.STR:
-        if (head & (RecFlag.PENDING << Layout.FLAGS_SHIFT)) {
+        if (external) {
+          len += strHeader(out + len, b);
+        } else if (head & (RecFlag.PENDING << Layout.FLAGS_SHIFT)) {
           const n = pendingBytes(a);
-          len += strHeader(out + len, n);
-          copy(text, n);
+          len += binaryStr(out + len, text, n, (head & SHARED) != 0);
           text += n;
-          break;
+        } else {
+          len += binaryStr(out + len, payload, b, (head & SHARED) != 0);
         }
-        len += strHeader(out + len, b);
-        if (!external) copy(payload, b);
         break;
-      case Rec.UNICODE_RAW: line(Op.UNICODE, payload, b, external); break;
+      case Rec.UNICODE_RAW: {
+        const found = (head & SHARED) != 0 && !external ? share(payload, b) : NOT_SHARED;
+        if (found >= 0) {
+          writeMemo(true, <u32>found);
+        } else {
+          line(Op.UNICODE, payload, b, external);
+          if (found == ADDED) writeStore(memoNext++);
+        }
+        break;
+      }
       case Rec.BYTES: counted(Op.SHORT_BINBYTES, Op.BINBYTES, Op.BINBYTES8, payload, b, external); break;
       case Rec.BYTEARRAY: byte(Op.BYTEARRAY8); u64le(b); if (!external) copy(payload, b); break;
-      case Rec.GET: writeMemo(kind, a); break;
-      case Rec.PUT: writeMemo(kind, a); nextPut = a + 1; break;
+      case Rec.GET: writeMemo(true, outputIndex(a)); break;
+      case Rec.PUT: writeStore(takeJsStore()); break;
       case Op.GLOBAL: line(Op.GLOBAL, payload, b, external); break; // payload: "module\nname"
       case Op.PERSID: line(Op.PERSID, payload, b, external); break;
       default: byte(kind); // every opcode without an argument
     }
     // (never on an external payload's record: JS writes a record of its own)
-    if ((head & MEMOIZED) != 0) byte(Op.MEMOIZE);
-    else if ((head & PUT_NEXT) != 0) writeMemo(Rec.PUT, nextPut++);
+    if ((head & FOLDED_MEMO) != 0) writeStore(takeJsStore());
     index++;
     if (external) {
       status = EncodeStatus.EXTERNAL;
@@ -496,7 +566,11 @@ export function encode(s: usize): i32 {
   setField(Field.POS, index);
   setField(Field.WINDOW_LEN, len);
   setField(Field.FRAME_START, frameStart);
-  setField(Field.NEXT_PUT, nextPut);
+  setField(Field.NEXT_PUT, memoNext);
+  setField(Field.JS_STORES, jsStores);
+  setField(Field.CACHE_LOOKUPS, shareLookups);
+  setField(Field.CACHE_HITS, shareHits);
+  setField(Field.CACHE_SKIPS, sharing ? 0 : 1);
   setField(Field.TEXT, <u32>text);
   return status;
 }

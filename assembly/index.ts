@@ -7,6 +7,8 @@ export { scan, errorReason } from "./scanner";
 export { findReferenced } from "./memoScan";
 export { foldScratch, foldLatin1 } from "./utf8";
 export { encode } from "./encoder";
+export { clearSharedStrs } from "./sharedStrs";
+import { allocateSharedStrs } from "./sharedStrs";
 
 /** Bytes allocated past a window's end, so that an 8-byte load anywhere in it stays in its block. */
 const WINDOW_SLACK: usize = 8;
@@ -14,10 +16,11 @@ const WINDOW_SLACK: usize = 8;
 
 /**
  * Allocates a session block with its window (input when loading, output when
- * dumping), tape, arena (payloads JS encodes for dumping; 0: none) and, when
- * `strCache` (loading), a string cache.
+ * dumping), tape, arena (payloads JS encodes for dumping; 0: none), when
+ * `strCache` (loading) a string cache, and when `memoIndices` (dumping) room
+ * for that many of its memo indices (SharedStrs).
  */
-export function newSession(windowCap: u32, tapeCap: u32, arenaCap: u32, strCache: bool): usize {
+export function newSession(windowCap: u32, tapeCap: u32, arenaCap: u32, strCache: bool, memoIndices: u32): usize {
   const size = <usize>Field.COUNT << 2;
   const session = heap.alloc(size);
   memory.fill(session, 0, size);
@@ -25,9 +28,13 @@ export function newSession(windowCap: u32, tapeCap: u32, arenaCap: u32, strCache
   setField(session, Field.WINDOW_CAP, windowCap);
   setField(session, Field.TAPE, <u32>heap.alloc(<usize>tapeCap * Layout.RECORD_BYTES));
   setField(session, Field.TAPE_CAP, tapeCap);
-  setField(session, Field.ARENA, arenaCap > 0 ? <u32>heap.alloc(arenaCap) : 0);
+  setField(session, Field.ARENA, arenaCap > 0 ? <u32>heap.alloc(arenaCap + WINDOW_SLACK) : 0);
   setField(session, Field.ARENA_CAP, arenaCap);
   setField(session, Field.FRAME_START, <u32>Frame.NONE);
+  if (memoIndices > 0) {
+    resizeMemoIndices(session, memoIndices);
+    allocateSharedStrs();
+  }
   if (strCache) {
     const cache = heap.alloc(<usize>StrCache.SLOTS * StrCache.ENTRY_BYTES);
     setField(session, Field.STR_CACHE, <u32>cache);
@@ -61,7 +68,17 @@ export function growWindow(session: usize, cap: u32): void {
   setField(session, Field.WINDOW_CAP, cap);
 }
 
+/** Gives the table of a dump's memo indices room for `cap` (keeping those it holds, up to cap). */
+export function resizeMemoIndices(session: usize, cap: u32): void {
+  const indices = <usize>getField(session, Field.MEMO_INDICES);
+  const size = <usize>cap << 2;
+  setField(session, Field.MEMO_INDICES, <u32>(indices == 0 ? heap.alloc(size) : heap.realloc(indices, size)));
+  setField(session, Field.MEMO_INDICES_CAP, cap);
+}
+
 export function freeSession(session: usize): void {
+  const indices = getField(session, Field.MEMO_INDICES);
+  if (indices != 0) heap.free(indices);
   heap.free(getField(session, Field.WINDOW));
   heap.free(getField(session, Field.TAPE));
   const arena = getField(session, Field.ARENA);

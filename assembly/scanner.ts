@@ -9,6 +9,7 @@ import { Field, Layout, MemoFlag, Rec, RunFlag, ScanError, Status, StrCache, Str
 import { classify, classifiedFlags } from "./utf8";
 import { at, byte, findNewline, inputEnd, useWindow, windowEnd, windowStart } from "./window";
 import { Parsed, parseDecimal, parseFloatText, parsedFloat, parsedInt } from "./numbers";
+import { foldHash, mixWord, wordOf } from "./words";
 
 export const UNKNOWN: u8 = 0xff;
 const MAX_SAFE_INTEGER: i64 = 9007199254740991;
@@ -291,12 +292,6 @@ function emitString(kind: u32, opPos: u32, start: u32, end: u32, flags: u32): vo
   return end - opPos;
 }
 
-/** The word of the n bytes at p from byte i on, with the bytes past n zeroed (the window's slack keeps it readable). */
-@inline function wordOf(p: usize, i: u32, n: u32): u64 {
-  const word = load<u64>(p + i);
-  return n - i < 8 ? word & ((<u64>1 << (<u64>(n - i) << 3)) - 1) : word;
-}
-
 /**
  * cacheLookup(p, n) while the cache pays in this load, else 0: it gives its
  * verdict every StrCache.PROBE lookups, and when too few hit, the next
@@ -329,11 +324,10 @@ function cacheLookup(p: usize, n: u32): u32 {
   for (let i: u32 = 0; i < n; i += 8) {
     const word = wordOf(p, i, n);
     bits |= word;
-    h = (h ^ word) * 0x9e3779b97f4a7c15;
-    h ^= h >> 29;
+    h = mixWord(h, word);
   }
   if (bits & 0x8080808080808080) return 0;
-  const hash = <u32>(h ^ (h >> 32));
+  const hash = foldHash(h);
   const slot = hash & (StrCache.SLOTS - 1);
   const entry = strCache + <usize>slot * StrCache.ENTRY_BYTES;
   // the key: the hash's bits above the slot's, the length and a bit that marks the slot used

@@ -6,7 +6,6 @@ import { reverseFixImport } from './compat.js';
 import { builtins, codecsEncode, newobj, newobjEx, reconstructor } from './builtins.js';
 import { classFromSource, functionFromSource, staticsOf } from './byValue.js';
 import { EncodeSession, isInteger } from './encodeSession.js';
-import { CACHED_LENGTH, StringMemo } from './stringMemo.js';
 import { PicklingError } from './errors.js';
 import { beginDump, endDump, keyEntry } from './keyTable.js';
 import { isClass, typeName } from './objects.js';
@@ -53,8 +52,6 @@ export interface DumpOptions {
 }
 
 export const DEFAULT_PROTOCOL = 5;
-/** How many lookups of non-key strs decide whether memoizing them pays (see saveString). */
-const SHARING_PROBE = 2048;
 /** Python's limit for int-to-text conversion (sys.int_info.default_max_str_digits). */
 const MAX_INT_DIGITS = 4300;
 /** The bigints an INT64 record holds (constants: `1n << 63n` would make a bigint a call). */
@@ -209,7 +206,6 @@ export class Pickler {
   private pathTail = '';
   /** Objects (by identity) and dict keys (by value: those not in keyTable) already written, and their memo index. */
   private readonly memo = new Map<unknown, number>();
-  private memoCount = 0;
   /** This dump's number (keyTable's beginDump). */
   private dumpNumber = 0;
   /**
@@ -221,14 +217,8 @@ export class Pickler {
   private shapeIndices: number[] | null = null;
   /** How many of them this dump has set (the rest are an earlier dump's). */
   private shapeLength = 0;
-  /** Short strs already written, by value (a cache: it may forget). */
-  private readonly strings = new StringMemo();
   /** Globals already written, by "module\nqualname" (stubs of one class are distinct objects). */
   private globals: Map<string, number> | null = null;
-  /** Whether non-key strings are still memoized by value, and how that has paid so far. */
-  private shareValues = true;
-  private valueLookups = 0;
-  private valueHits = 0;
 
   /** The hooks in force: the option, else the subclass method. */
   private readonly persistentIdHook: ((obj: unknown) => unknown) | undefined;
@@ -266,11 +256,7 @@ export class Pickler {
     const session = EncodeSession.acquire();
     session.maxBytes = this.options.maxBytes ?? 2 ** 32 - 1;
     this.session = session;
-    this.memoCount = 0;
     this.dumpNumber = beginDump();
-    this.strings.begin(this.dumpNumber);
-    this.shareValues = true;
-    this.valueLookups = this.valueHits = 0;
     try {
       session.begin(this.protocol);
       if (this.protocol >= 2) session.record(Op.PROTO, this.protocol);
@@ -324,7 +310,7 @@ export class Pickler {
             if (frame.index === end) break;
           }
           const item = items[frame.index++];
-          if (frame.index % 2 === 1 && typeof item === 'string') this.saveString(item, true);
+          if (frame.index % 2 === 1 && typeof item === 'string') this.saveKey(item);
           else this.save(item);
         }
       } else {
@@ -418,7 +404,7 @@ export class Pickler {
       case 'boolean': return this.session!.record(value ? Rec.TRUE : Rec.FALSE);
       case 'number': return this.saveNumber(value);
       case 'bigint': return this.saveBigInt(value);
-      case 'string': this.saveString(value, false); return;
+      case 'string': return this.saveString(value);
       case 'symbol': return this.fail(`cannot pickle a symbol (${String(value)})`);
     }
     if (value === null) return this.op(Op.NONE);
@@ -547,16 +533,23 @@ export class Pickler {
   }
 
   /**
-   * A str. Equal strings are written once, as Python does for the strings it
-   * shares (interned dict keys, constants, one object referenced twice): dict
-   * keys always (through keyTable, else the memo Map: long keys, protocol 0,
-   * a full table); other strings of up to CACHED_LENGTH through StringMemo
-   * while sharing pays — after the first SHARING_PROBE such lookups, if
-   * almost none hit, a dump stops looking and memoizing them. Returns a key's
-   * memo index.
+   * A str value. Equal ones are written once, as Python does for the strs it
+   * shares (constants, one object referenced twice): the encoder finds those
+   * a dump wrote before by their bytes (SharedStrs in tape.ts).
    */
-  private saveString(value: string, isKey: boolean): number {
-    const entry = isKey && this.protocol >= 1 ? keyEntry(value) : undefined;
+  private saveString(value: string): void {
+    const shared = RecFlag.SHARED << Layout.FLAGS_SHIFT;
+    if (this.protocol === 0) this.session!.latin1Payload(Rec.UNICODE_RAW | shared, rawUnicodeEscape(value), '\n');
+    else this.session!.str(value, true);
+  }
+
+  /**
+   * A dict key, written once, as Python writes its interned keys: through
+   * keyTable, else the memo Map (long keys, protocol 0, a full table).
+   * Returns its memo index.
+   */
+  private saveKey(value: string): number {
+    const entry = this.protocol >= 1 ? keyEntry(value) : undefined;
     if (entry !== undefined) {
       if (entry.dump === this.dumpNumber) {
         this.session!.record(Rec.GET, entry.index);
@@ -564,36 +557,22 @@ export class Pickler {
       }
       this.session!.strAt(entry.address, entry.length);
       entry.dump = this.dumpNumber;
-      return (entry.index = this.newMemoEntry());
+      return (entry.index = this.session!.memoize());
     }
-    const cached = !isKey && this.shareValues && value.length <= CACHED_LENGTH;
-    const hash = cached ? this.strings.hash(value) : 0;
-    if (isKey || cached) {
-      const index = isKey ? this.memo.get(value) ?? -1 : this.strings.get(hash, value);
-      if (index >= 0) {
-        if (cached) this.valueHits++;
-        this.session!.record(Rec.GET, index);
-        return index;
-      }
-      if (cached && ++this.valueLookups === SHARING_PROBE) this.shareValues = this.valueHits * 32 >= SHARING_PROBE;
+    const known = this.memo.get(value);
+    if (known !== undefined) {
+      this.session!.record(Rec.GET, known);
+      return known;
     }
     if (this.protocol === 0) this.session!.latin1Payload(Rec.UNICODE_RAW, rawUnicodeEscape(value), '\n');
-    else this.session!.str(value);
-    if (!isKey && !cached) return -1;
-    const index = this.newMemoEntry();
-    if (isKey) this.memo.set(value, index);
-    else this.strings.set(hash, value, index);
-    return index;
-  }
-
-  private memoize(value: unknown): void {
-    this.memo.set(value, this.newMemoEntry());
+    else this.session!.str(value, false);
+    return this.memoize(value);
   }
 
   /** Stores the value just written as the memo's next entry (MEMOIZE, or PUT before protocol 4); returns its index. */
-  private newMemoEntry(): number {
-    const index = this.memoCount++;
-    this.session!.memoize(index);
+  private memoize(value: unknown): number {
+    const index = this.session!.memoize();
+    this.memo.set(value, index);
     return index;
   }
 
@@ -680,9 +659,11 @@ export class Pickler {
     if (!short) this.op(Op.MARK);
     if (!this.writesNow(value.length)) return this.push(Kind.TUPLE, value, value, Batch.NONE, () => this.endTuple(value, short));
     // numbers cannot hold the tuple: no cycle to look for
-    if (this.numbersBatch(value, short ? TUPLE_OF_LENGTH[value.length] : Op.TUPLE)) return this.memoize(value);
-    this.writeItemsNow(value, 1);
-    this.endTuple(value, short);
+    if (this.numbersBatch(value, short ? TUPLE_OF_LENGTH[value.length] : Op.TUPLE)) this.memoize(value);
+    else {
+      this.writeItemsNow(value, 1);
+      this.endTuple(value, short);
+    }
   }
 
   /** The items of a list or tuple written at once as one NUMBERS run that `closing` ends, if all are numbers and no persistentId hook must see them. */
@@ -723,7 +704,7 @@ export class Pickler {
           if (i === n) break;
         }
         const item = items[i++];
-        if (per === 2 && i % 2 === 1 && typeof item === 'string') this.saveString(item, true); // a key: see run()
+        if (per === 2 && i % 2 === 1 && typeof item === 'string') this.saveKey(item); // a key: see run()
         else this.save(item);
         if (this.frames.length > base) this.run(base);
       }
@@ -783,7 +764,7 @@ export class Pickler {
           this.session!.record(Rec.GET, shapeIndices[i]);
         } else {
           // (dicts met inside reset positions from their own keys: set ones stay set, each for this dump)
-          shapeIndices[i] = this.saveString(key, true);
+          shapeIndices[i] = this.saveKey(key);
           shapeKeys[i] = key;
           if (i === this.shapeLength) this.shapeLength = i + 1;
         }
@@ -852,8 +833,7 @@ export class Pickler {
       const text = `${module}\n${qualname}`;
       this.session!.utf8Payload(Op.GLOBAL, text, '\n');
     }
-    (this.globals ??= new Map()).set(name, this.memoCount);
-    this.memoize(value);
+    (this.globals ??= new Map()).set(name, this.memoize(value));
   }
 
   /**

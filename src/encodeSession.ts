@@ -37,6 +37,10 @@ const ARENA_CAP = EXTERNAL_MIN;
  */
 const PENDING_MIN = 8;
 const POOL_SIZE = 8;
+/** Room for this many memo indices (SharedStrs) a session starts with and keeps; a dump of more grows it, by doubling. */
+const MEMO_INDICES_CAP = 4096;
+/** The dump stamp last given (SharedStrs: never 0; when they wrap, the table is emptied). */
+let lastStamp = 0;
 
 /**
  * Outputs up to SMALL bytes are cut from a shared slab, as Node's Buffer pool
@@ -95,6 +99,9 @@ export class EncodeSession {
   /** Word index of the last record written, while a memo store may be folded into it (see memoize()); else -1. */
   private last = -1;
   private arenaUsed = 0;
+  /** The memo stores made in this dump (memoize()), and how many the session's table of their output indices has room for. */
+  private stores = 0;
+  private storesCap = MEMO_INDICES_CAP;
   /** The strs of the records flagged PENDING since the last flush, concatenated, and the most UTF-8 bytes they take. */
   private pendingText = '';
   private pendingMax = 0;
@@ -105,7 +112,7 @@ export class EncodeSession {
   maxBytes = Infinity;
 
   private constructor() {
-    this.ptr = core.newSession(WINDOW_CAP, TAPE_CAP, ARENA_CAP, 0);
+    this.ptr = core.newSession(WINDOW_CAP, TAPE_CAP, ARENA_CAP, 0, MEMO_INDICES_CAP);
     memory.refresh();
     this.tapeWord = this.field(Field.TAPE) >>> 2;
     this.arena = this.field(Field.ARENA);
@@ -117,6 +124,10 @@ export class EncodeSession {
 
   release(): void {
     if (this.field(Field.WINDOW_CAP) > WINDOW_CAP) core.resizeWindow(this.ptr, WINDOW_CAP);
+    if (this.storesCap > MEMO_INDICES_CAP) {
+      core.resizeMemoIndices(this.ptr, MEMO_INDICES_CAP);
+      this.storesCap = MEMO_INDICES_CAP;
+    }
     this.chunks = NO_CHUNKS; // not kept: finishChunks may have given it away
     this.pendingText = ''; // (a dump that failed may have left some: not kept, nor written by the next)
     this.pendingMax = 0;
@@ -137,6 +148,16 @@ export class EncodeSession {
     this.protocol = protocol;
     this.setField(Field.PROTOCOL, protocol);
     this.setField(Field.NEXT_PUT, 0);
+    this.setField(Field.JS_STORES, 0);
+    this.setField(Field.CACHE_LOOKUPS, 0);
+    this.setField(Field.CACHE_HITS, 0);
+    this.setField(Field.CACHE_SKIPS, 0);
+    if (++lastStamp > 0xffffffff) {
+      core.clearSharedStrs();
+      lastStamp = 1;
+    }
+    this.setField(Field.DUMP_STAMP, lastStamp);
+    this.stores = 0;
     this.setField(Field.WINDOW_LEN, 0);
     this.setField(Field.FRAME_START, Frame.NONE);
     this.count = 0;
@@ -153,15 +174,19 @@ export class EncodeSession {
   }
 
   /**
-   * Stores the value just written in the memo at `index` (the next one: they
-   * are given in order): a flag on its record, for the encoder to write
-   * MEMOIZE (protocol 4+) or PUT after the record's own opcode (a record fewer
-   * for most values), else a record of its own.
+   * Stores the value just written in the memo, as the dump's next store (its
+   * index for GET: the stores so far; the output's may differ, see
+   * SharedStrs): a flag on its record, for the encoder to write MEMOIZE
+   * (protocol 4+) or PUT after the record's own opcode (a record fewer for
+   * most values), else a record of its own. Returns the index.
    */
-  memoize(index: number): void {
-    if (this.last < 0) return this.protocol >= 4 ? this.record(Op.MEMOIZE) : this.record(Rec.PUT, index);
-    memory.u32[this.last] |= (this.protocol >= 4 ? MemoFlag.MEMOIZED : MemoFlag.PUT_NEXT) << Layout.FLAGS_SHIFT;
-    this.last = -1;
+  memoize(): number {
+    if (this.last < 0) this.record(Rec.PUT);
+    else {
+      memory.u32[this.last] |= (this.protocol >= 4 ? MemoFlag.MEMOIZED : MemoFlag.PUT_NEXT) << Layout.FLAGS_SHIFT;
+      this.last = -1;
+    }
+    return this.stores++;
   }
 
   /** A record of a kind and two 32-bit arguments. */
@@ -305,7 +330,7 @@ export class EncodeSession {
     this.record(kind, start, text.length);
   }
 
-  /** A record whose payload is `text` in UTF-8 (surrogatepass); an external one carries `end` (ASCII) after it. */
+  /** A record whose payload is `text` in UTF-8 (surrogatepass); an external one carries `end` (ASCII) after it. `kind` may carry RecFlags. */
   utf8Payload(kind: number, text: string, end = ''): void {
     const max = maxUtf8Length(text);
     if (max >= EXTERNAL_MIN) {
@@ -327,15 +352,21 @@ export class EncodeSession {
    * flush, one after another; short ones (the JS loop is cheaper) now. A str
    * that ends in a high surrogate is written now too: with a low surrogate
    * after it in the concatenation, the two would be encoded as one character.
+   * A `shared` one is a value that the encoder writes as a GET if the dump
+   * wrote it before (with a memo store the first time: SharedStrs).
    */
-  str(text: string): void {
+  str(text: string, shared: boolean): void {
     const n = text.length;
     const max = maxUtf8Length(text);
-    if (n < PENDING_MIN || (text.charCodeAt(n - 1) & 0xfc00) === 0xd800 || max >= EXTERNAL_MIN) return this.utf8Payload(Rec.STR, text);
-    this.makeRoom(max);
-    this.pendingText += text;
-    this.pendingMax += max;
-    this.record(Rec.STR | (RecFlag.PENDING << Layout.FLAGS_SHIFT), n, max);
+    const kind = shared ? Rec.STR | (RecFlag.SHARED << Layout.FLAGS_SHIFT) : Rec.STR;
+    if (n < PENDING_MIN || (text.charCodeAt(n - 1) & 0xfc00) === 0xd800 || max >= EXTERNAL_MIN) this.utf8Payload(kind, text);
+    else {
+      this.makeRoom(max);
+      this.pendingText += text;
+      this.pendingMax += max;
+      this.record(kind | (RecFlag.PENDING << Layout.FLAGS_SHIFT), n, max);
+    }
+    if (shared) this.last = -1; // the encoder makes its memo store, if any
   }
 
   /** Encodes the pending strs after the arena's payloads and tells the encoder where (Field.TEXT). */
@@ -369,6 +400,11 @@ export class EncodeSession {
   /** Has wasm write the records so far. */
   flush(): void {
     if (this.pendingMax > 0) this.writePending();
+    if (this.stores > this.storesCap) {
+      while (this.stores > this.storesCap) this.storesCap *= 2;
+      core.resizeMemoIndices(this.ptr, this.storesCap);
+      memory.refresh();
+    }
     this.setField(Field.TAPE_LEN, this.count);
     this.setField(Field.POS, 0);
     let external = 0;

@@ -46,7 +46,7 @@ export class ScanSession {
   private data: Uint8Array = NO_INPUT;
 
   private constructor() {
-    this.ptr = core.newSession(WINDOW_CAP, TAPE_CAP, 0, 1);
+    this.ptr = core.newSession(WINDOW_CAP, TAPE_CAP, 0, 1, 0);
     memory.refresh();
     this.tapeWord = this.field(Field.TAPE) >>> 2;
   }

@@ -142,6 +142,27 @@ export const enum RecFlag {
    * take. JS encodes the strs of a flush in one native call, not one each.
    */
   PENDING = 8,
+  /** A STR or UNICODE_RAW that is a value (not a dict key): written as a GET if the dump wrote its bytes before (SharedStrs). */
+  SHARED = 16,
+}
+
+/**
+ * Dumps: value strs written once per dump, as CPython writes a str object it
+ * meets again (interned keys, constants, one object referenced twice) as a
+ * GET. JS flags them (RecFlag.SHARED) and takes no memo index for them; the
+ * encoder looks each one's bytes up in a process-wide table of slots stamped
+ * with the dump that wrote them, and writes either the str and its memo store
+ * or a GET. JS's memo indices (of containers, keys) so count only its own
+ * stores: the encoder keeps, per session, the output index each got (Field.MEMO_INDICES).
+ */
+export const enum SharedStrs {
+  /** Strs of up to this many UTF-8 bytes are shared. */
+  MAX_LENGTH = 64,
+  SLOTS = 4096,
+  /** A slot: stamp, hash, length, memo index (u32 each), then MAX_LENGTH bytes. */
+  ENTRY_BYTES = 80,
+  /** After this many lookups in a dump, sharing stops for its rest if fewer than PROBE / 32 hit (unique strs: a lookup costs more than it saves). */
+  PROBE = 2048,
 }
 
 /**
@@ -259,7 +280,7 @@ export const enum Field {
   /** Scratch space where JS encodes small payloads (strings, big ints) for the records. */
   ARENA = 21,
   ARENA_CAP = 22,
-  /** The index after the last PUT scanned (see MemoFlag.PUT_NEXT). */
+  /** The index after the last PUT scanned (see MemoFlag.PUT_NEXT); encoding, the next memo index. */
   NEXT_PUT = 23,
   /** Pointer to a load session's string cache (StrCache). */
   STR_CACHE = 24,
@@ -270,12 +291,22 @@ export const enum Field {
   MEMO_OPCODES = 27,
   MEMO_STORES = 28,
   MEMO_MARKED = 29,
-  /** The string cache's lookups and hits since its last verdict, and the short strs it is to pass by (see StrCache.PROBE). */
+  /**
+   * The string cache's lookups and hits since its last verdict, and the short
+   * strs it is to pass by (see StrCache.PROBE). Encoding: the shared strs'
+   * lookups and hits, and 1 in SKIPS once sharing stopped (SharedStrs.PROBE).
+   */
   CACHE_LOOKUPS = 30,
   CACHE_HITS = 31,
   CACHE_SKIPS = 32,
+  /** Encoding: the memo stores JS has made so far, and where the index each got in the output is kept (see SharedStrs). */
+  JS_STORES = 33,
+  MEMO_INDICES = 34,
+  MEMO_INDICES_CAP = 35,
+  /** Encoding: the dump being written (SharedStrs' stamp; never 0). */
+  DUMP_STAMP = 36,
   /** Number of fields. */
-  COUNT = 33,
+  COUNT = 37,
 }
 
 export const enum Scratch {

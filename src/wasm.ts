@@ -12,8 +12,10 @@ interface CoreExports {
   memory: WebAssembly.Memory;
   scan(session: number): number;
   encode(session: number): number;
-  newSession(windowCap: number, tapeCap: number, arenaCap: number, strCache: number): number;
+  newSession(windowCap: number, tapeCap: number, arenaCap: number, strCache: number, memoIndices: number): number;
   clearStrCache(session: number): void;
+  clearSharedStrs(): void;
+  resizeMemoIndices(session: number, cap: number): void;
   allocateBlock(size: number): number;
   findReferenced(session: number): number;
   resizeWindow(session: number, cap: number): void;
@@ -50,7 +52,7 @@ try {
  */
 export const core: CoreExports = bound
   ? { ...(bound.loadedModule.instance.exports as unknown as CoreExports) }
-  : { memory: new WebAssembly.Memory({ initial: 0 }), scan: notReady, encode: notReady, newSession: notReady, clearStrCache: notReady, allocateBlock: notReady, findReferenced: notReady, resizeWindow: notReady, growWindow: notReady, freeSession: notReady, foldScratch: notReady, foldLatin1: notReady };
+  : { memory: new WebAssembly.Memory({ initial: 0 }), scan: notReady, encode: notReady, newSession: notReady, clearStrCache: notReady, clearSharedStrs: notReady, resizeMemoIndices: notReady, allocateBlock: notReady, findReferenced: notReady, resizeWindow: notReady, growWindow: notReady, freeSession: notReady, foldScratch: notReady, foldLatin1: notReady };
 
 /** Makes the wasm core ready where importing could not (browsers' main thread); resolves at once where it is ready. */
 export async function init(): Promise<void> {

@@ -243,6 +243,53 @@ test('dict keys written from the key table stay right in a dump inside a dump, a
   }
 });
 
+test('equal str values are written once, as CPython writes a str object met again: memo indices past them, in every protocol', { skip: needsPython }, () => {
+  // The encoder shares strs by their bytes and takes memo indices for them that JS's own (lists, keys) skip:
+  // GETs of lists after shared strs, 256+ memo entries (LONG_BINGET), 4096+ of JS's (its table of indices grows).
+  const pool = Array.from({ length: 60 }, (_, i) => (i % 3 ? `value ${i}` : `värde ${i} ✓`));
+  const expr = (lists) => `(lambda pool: (lambda ls: ls + [{'k': pool[1], 'l': l} for l in ls[::7]] + ls)([[pool[i % 60], i] for i in range(${lists})]))` +
+    `([f'värde {i} ✓' if i % 3 == 0 else f'value {i}' for i in range(60)])`;
+  const value = (lists) => {
+    const ls = Array.from({ length: lists }, (_, i) => [pool[i % 60], i]);
+    return [...ls, ...ls.filter((_, i) => i % 7 === 0).map((l) => ({ k: pool[1], l })), ...ls];
+  };
+  for (const lists of [40, 5000]) {
+    for (const protocol of ALL) {
+      const ours = dumps(value(lists), { protocol });
+      assert.ok(Buffer.from(ours).equals(pythonDumps(expr(lists), protocol)), `${lists} lists, protocol ${protocol}`);
+      assert.ok(Buffer.from(dumps(value(lists), { protocol })).equals(ours), `the same dump again, protocol ${protocol}`);
+    }
+  }
+});
+
+test("a dump inside a dump shares its own strs, never the outer dump's memo indices", () => {
+  const outer = ['first', ['x'], 'hook', 'first', 'second', 'second'];
+  const inner = ['second', 'pad', 'first', 'second', 'first'];
+  let innerPickle;
+  const persistentId = (value) => {
+    if (value === 'hook') innerPickle = dumps(inner);
+    return undefined;
+  };
+  for (const protocol of ALL) {
+    const pickle = dumps(outer, { protocol, persistentId });
+    assert.deepStrictEqual(loads(pickle), outer);
+    assert.deepStrictEqual(loads(innerPickle), inner);
+    assert.ok(pickle.length < dumps([...outer.slice(0, 3), 'firsT', 'seconD', 'secomd'], { protocol }).length, `protocol ${protocol}: the repeats are GETs`);
+  }
+});
+
+test('sharing str values stops in a dump whose first 2048 strs almost never repeat', () => {
+  const count = (pickle, text) => Buffer.from(pickle).toString('latin1').split(text).length - 1;
+  for (const [unique, times] of [[100, 1], [3000, 2]]) {
+    const value = [...Array.from({ length: unique }, (_, i) => `unique ${i}`), 'repeated', 'repeated'];
+    for (const protocol of [0, 2, 5]) {
+      const pickle = dumps(value, { protocol });
+      assert.deepStrictEqual(loads(pickle), value);
+      assert.equal(count(pickle, 'repeated'), times, `after ${unique} unique strs, protocol ${protocol}`);
+    }
+  }
+});
+
 test('repeated equal strings are written once', () => {
   const records = Array.from({ length: 100 }, (_, i) => ({ identifier: i, description: 'same text' }));
   const size = dumps(records).length;
