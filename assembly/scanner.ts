@@ -318,7 +318,7 @@ function cachedStr(p: usize, n: u32): u32 {
  * CACHE_STORE and the slot, which now holds them; 0 (and nothing done) when
  * they are not all ASCII.
  */
-function cacheLookup(p: usize, n: u32): u32 {
+@inline function cacheLookup(p: usize, n: u32): u32 {
   let h: u64 = n;
   let bits: u64 = 0;
   for (let i: u32 = 0; i < n; i += 8) {
