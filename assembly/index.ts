@@ -51,7 +51,7 @@ export function clearStrCache(session: usize): void {
 
 /** A block of wasm memory that lives as long as the instance (the dict key table's bytes). */
 export function allocateBlock(size: u32): usize {
-  return heap.alloc(size);
+  return heap.alloc(size + WINDOW_SLACK);
 }
 
 /** Replaces the window by an empty one of `cap` bytes (for lines longer than the window). */

@@ -218,7 +218,7 @@ export class Pickler {
   /** How many of them this dump has set (the rest are an earlier dump's). */
   private shapeLength = 0;
   /** Globals already written, by "module\nqualname" (stubs of one class are distinct objects). */
-  private globals: Map<string, number> | null = null;
+  private globals: Map<string, Map<string, number>> | null = null;
 
   /** The hooks in force: the option, else the subclass method. */
   private readonly persistentIdHook: ((obj: unknown) => unknown) | undefined;
@@ -816,8 +816,7 @@ export class Pickler {
   // --- globals and reduce ---
 
   private saveGlobal(value: unknown, module: string, qualname: string): void {
-    const name = `${module}\n${qualname}`;
-    const known = this.globals?.get(name);
+    const known = this.globals?.get(module)?.get(qualname);
     if (known !== undefined) return this.session!.record(Rec.GET, known);
     const code = this.protocol >= 2 ? this.registry.extensionCode(module, qualname) : undefined;
     if (code !== undefined) {
@@ -833,7 +832,10 @@ export class Pickler {
       const text = `${module}\n${qualname}`;
       this.session!.utf8Payload(Op.GLOBAL, text, '\n');
     }
-    (this.globals ??= new Map()).set(name, this.memoize(value));
+    const globals = (this.globals ??= new Map());
+    let members = globals.get(module);
+    if (members === undefined) globals.set(module, (members = new Map()));
+    members.set(qualname, this.memoize(value));
   }
 
   /**

@@ -97,7 +97,9 @@ export class Registry {
 
   /** The extension code of a name, if it has one. */
   extensionCode(module: string, qualname: string): number | undefined {
-    return this.extensionCodes.get(`${module}\n${qualname}`) ?? this.parent?.extensionCode(module, qualname);
+    // (most registries have none: no key to build)
+    const code = this.extensionCodes.size > 0 ? this.extensionCodes.get(`${module}\n${qualname}`) : undefined;
+    return code ?? this.parent?.extensionCode(module, qualname);
   }
 }
 
