@@ -190,6 +190,12 @@ test('dumps robustness: throwing getters, Proxies, revoked Proxies, null prototy
   assert.throws(() => dumps({ user: getter }), (e) => e instanceof PicklingError && e.message.includes('$.user') && e.cause?.message === 'boom');
   const proxy = new Proxy({ a: 1 }, { get: (target, key) => (key === 'a' ? 2 : target[key]) });
   assert.deepEqual(loads(dumps(proxy)), { a: 2 }, 'a Proxy is written as what it shows');
+  // dict values are read in one call, unless the object shows other keys by then: then each by its key
+  const shrinking = { a: 1, get b() { delete this.c; return 2; }, c: 3, d: 4 };
+  assert.deepEqual(loads(dumps(shrinking)), { a: 1, b: 2, c: null, d: 4 });
+  let calls = 0;
+  const shifty = new Proxy({ a: 1, b: 2 }, { ownKeys: (target) => (++calls === 1 ? ['a', 'b'] : ['b']), getOwnPropertyDescriptor: (target, key) => Reflect.getOwnPropertyDescriptor(target, key) });
+  assert.deepEqual(loads(dumps(shifty)), { a: 1, b: 2 });
   const { proxy: revoked, revoke } = Proxy.revocable({}, {});
   revoke();
   assert.throws(() => dumps([revoked]), PicklingError);
