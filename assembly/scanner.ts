@@ -9,7 +9,7 @@ import { Field, Layout, MemoFlag, Rec, RunFlag, ScanError, Status, StrCache, Str
 import { classify, classifiedFlags } from "./utf8";
 import { at, byte, findNewline, inputEnd, useWindow, windowEnd, windowStart } from "./window";
 import { Parsed, parseDecimal, parseFloatText, parsedFloat, parsedInt } from "./numbers";
-import { foldHash, mixWord, wordOf } from "./words";
+import { foldHash, mixWord, slotOf, wordOf } from "./words";
 
 export const UNKNOWN: u8 = 0xff;
 const MAX_SAFE_INTEGER: i64 = 9007199254740991;
@@ -328,10 +328,10 @@ function cachedStr(p: usize, n: u32): u32 {
   }
   if (bits & 0x8080808080808080) return 0;
   const hash = foldHash(h);
-  const slot = hash & (StrCache.SLOTS - 1);
+  const slot = slotOf(hash, ctz<u32>(StrCache.SLOTS));
   const entry = strCache + <usize>slot * StrCache.ENTRY_BYTES;
-  // the key: the hash's bits above the slot's, the length and a bit that marks the slot used
-  const key = (hash & 0xfffff000) | (n << 1) | 1;
+  // the key: the hash's bits below the slot's, the length and a bit that marks the slot used
+  const key = (hash << ctz<u32>(StrCache.SLOTS)) | (n << 1) | 1;
   if (load<u32>(entry) == key) {
     let i: u32 = 0;
     while (i < n && wordOf(p, i, n) == load<u64>(entry + 8 + i)) i += 8;

@@ -6,7 +6,7 @@
 // here costs ~0.3 ns a byte; hashing the JS string's code units cost ~3.3 ns
 // each and most of a short str's dump.
 import { SharedStrs } from "../src/tape";
-import { foldHash, mixWord, wordOf } from "./words";
+import { foldHash, mixWord, slotOf, wordOf } from "./words";
 
 let table: usize = 0;
 
@@ -49,7 +49,7 @@ export function find(p: usize, n: u32, stamp: u32, index: u32): i32 {
   let h: u64 = n;
   for (let i: u32 = 0; i < n; i += 8) h = mixWord(h, wordOf(p, i, n));
   const hash = foldHash(h);
-  const first = table + <usize>(hash & (SharedStrs.SLOTS - 2)) * SharedStrs.ENTRY_BYTES;
+  const first = table + <usize>(slotOf(hash, ctz<u32>(SharedStrs.SLOTS) - 1) << 1) * SharedStrs.ENTRY_BYTES;
   const second = first + SharedStrs.ENTRY_BYTES;
   if (holds(first, p, n, stamp, hash)) return <i32>load<u32>(first, 12);
   if (holds(second, p, n, stamp, hash)) return <i32>load<u32>(second, 12);
