@@ -211,8 +211,8 @@ function writeMemo(get: bool, index: u32): void {
 
 /** A memo store at the output's end, any protocol. */
 function writeStore(index: u32): void {
-  if (protocol >= 4) byte(Op.MEMOIZE);
-  else writeMemo(false, index);
+  if (protocol == 0) textOp(Op.PUT, index);
+  else len += binaryStore(out + len, index);
 }
 
 /**

@@ -46,7 +46,7 @@ export const enum Rec {
   BYTEARRAY = 0x0b,
   /** GET, BINGET, LONG_BINGET: memo index in word 2. */
   GET = 0x0c,
-  /** PUT, BINPUT, LONG_BINPUT: memo index in word 2. */
+  /** PUT, BINPUT, LONG_BINPUT: memo index in word 2 (dumps: none, a store at the next index: the encoder numbers them). */
   PUT = 0x0d,
   /** EXT1, EXT2, EXT4: extension code in word 2. */
   EXT = 0x0e,
