@@ -366,7 +366,6 @@ export class EncodeSession {
       this.pendingMax += max;
       this.record(kind | (RecFlag.PENDING << Layout.FLAGS_SHIFT), n, max);
     }
-    if (shared) this.last = -1; // the encoder makes its memo store, if any
   }
 
   /** Encodes the pending strs after the arena's payloads and tells the encoder where (Field.TEXT). */
