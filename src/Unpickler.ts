@@ -165,6 +165,9 @@ export class Unpickler {
 
   // State of the load in progress.
   private data: Uint8Array = EMPTY;
+  /** Where the pickle starts in `data`, and whether it is all of `data` (see pickleEnd). */
+  private startOffset = 0;
+  private wholeInput = false;
   private stack: unknown[] = [];
   private marks: number[] = [];
   /** Stack length at the innermost MARK: nothing below it may be popped. */
@@ -226,7 +229,7 @@ export class Unpickler {
   }
 
   private read(data: Uint8Array, offset: number, last: boolean): unknown {
-    this.start(data, offset, true);
+    this.start(data, offset, true, last);
     try {
       this.advance();
       return this.finish();
@@ -237,14 +240,19 @@ export class Unpickler {
     }
   }
 
-  /** @internal Starts reading a pickle from `data` at `offset`; `final`: no more input will follow. */
-  start(data: Uint8Array, offset: number, final: boolean): void {
+  /**
+   * @internal Starts reading a pickle from `data` at `offset`; `final`: no
+   * more input will follow; `whole`: the pickle is all of it (loads()).
+   */
+  start(data: Uint8Array, offset: number, final: boolean, whole = false): void {
     if (this.session !== null) {
       throw new UnpicklingError('this Unpickler is already loading (a load from inside one of its own callbacks?): use another Unpickler');
     }
     this.session = ScanSession.acquire();
     beginLoad();
     this.data = data; // the rest of the state is fresh: from construction, or from the last stop()
+    this.startOffset = offset;
+    this.wholeInput = whole;
     if (final && data.length - offset >= MEMO_PASS_MIN) this.referenced = this.session.referencedMemo(data, offset);
     this.session.begin(data, offset, final);
   }
@@ -640,7 +648,7 @@ export class Unpickler {
   private appendNumbers(mark: number, count: number, withInt64: boolean): boolean {
     const target = this.stack.length > this.fence ? this.stack[this.stack.length - 1] : undefined;
     if (!Array.isArray(target) || target instanceof Tuple) return false;
-    const at = this.reserve(target, count);
+    const at = this.reserve(target, count, this.growing === target ? 0 : this.expectedItems(mark, count), !withInt64);
     if (!withInt64) {
       const tapeF64 = memory.f64;
       const first = firstNumber(mark);
@@ -664,19 +672,60 @@ export class Unpickler {
    * replay settles it before any other). One settled is never grown again,
    * so no input can make the copying quadratic. Only a list whose first batch
    * is long (pickle writes 1000 a batch) grows so: setting a length is a
-   * runtime call, which small lists would pay for nothing.
+   * runtime call, which small lists would pay for nothing. A list that
+   * `expected` items are expected in starts at that length, as a list of
+   * doubles where `unboxed` (see expectedItems).
    */
-  private reserve(list: unknown[], count: number): number {
+  private reserve(list: unknown[], count: number, expected = 0, unboxed = false): number {
     if (this.growing !== list) {
       if (list.length > 0 || count < MIN_GROWN_RUN) return -1;
       this.settle();
       this.growing = list;
       this.filled = 0;
+      if (expected > count) {
+        // A double first: an empty list sized as it is would get a store of small ints, then a second one for doubles.
+        if (unboxed) list.push(0.5);
+        list.length = expected;
+      }
     }
     const at = this.filled;
     if (at + count > list.length) list.length = Math.max(2 * list.length, at + count);
     this.filled = at + count;
     return at;
+  }
+
+  /**
+   * How many items the list that the run of numbers after the MARK at word
+   * `mark` starts is likely to end with, if the rest of the pickle is more of
+   * the same: its bytes from the run's end to the pickle's end, at the run's
+   * bytes per item, and a sixteenth more (a list sized once, not grown by
+   * doubling, touches a third of the memory: fresh pages are what large
+   * loads spend most on here); 0 where the pickle's end is unknown. Too many
+   * cost a trim at settle(), too few the doubling after.
+   */
+  private expectedItems(mark: number, count: number): number {
+    const end = this.pickleEnd();
+    if (end < 0) return 0;
+    const tape = memory.u32;
+    const runStart = tape[mark + 1];
+    const runEnd = tape[mark + Layout.RECORD_WORDS * (count + 1) + 1] + 1; // past its APPENDS
+    return Math.max(0, count + Math.ceil((((end - runEnd) * count) / (runEnd - runStart)) * (17 / 16)));
+  }
+
+  /**
+   * Where the pickle being read ends, at most, or -1 where that is unknown: the
+   * end of its chain of frames (protocol 4+), else the end of the input
+   * when it is the one pickle of loads().
+   */
+  private pickleEnd(): number {
+    const data = this.data;
+    let at = this.startOffset + 2; // past PROTO
+    if (data[this.startOffset] !== Op.PROTO || data[at] !== Op.FRAME) return this.wholeInput ? data.length : -1;
+    while (at + 9 <= data.length && data[at] === Op.FRAME) {
+      const view = new DataView(data.buffer, data.byteOffset + at + 1, 8);
+      at += 9 + view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;
+    }
+    return Math.min(at, data.length);
   }
 
   /** Trims the list being filled to its items. */
