@@ -204,6 +204,9 @@ export class Unpickler {
    */
   private growing: unknown[] | null = null;
   private filled = 0;
+  /** The input offset where its last batch ended, and whether it has been sized for the rest of the pickle (see reserve). */
+  private batchEnd = 0;
+  private sized = false;
 
   constructor(options: LoadOptions = {}) {
     this.options = options;
@@ -648,7 +651,7 @@ export class Unpickler {
   private appendNumbers(mark: number, count: number, withInt64: boolean): boolean {
     const target = this.stack.length > this.fence ? this.stack[this.stack.length - 1] : undefined;
     if (!Array.isArray(target) || target instanceof Tuple) return false;
-    const at = this.reserve(target, count, this.growing === target ? 0 : this.expectedItems(mark, count), !withInt64);
+    const at = this.reserve(target, count, memory.u32[mark + Layout.RECORD_WORDS * (count + 1) + 1], !withInt64); // (its APPENDS' offset)
     if (!withInt64) {
       const tapeF64 = memory.f64;
       const first = firstNumber(mark);
@@ -672,44 +675,48 @@ export class Unpickler {
    * replay settles it before any other). One settled is never grown again,
    * so no input can make the copying quadratic. Only a list whose first batch
    * is long (pickle writes 1000 a batch) grows so: setting a length is a
-   * runtime call, which small lists would pay for nothing. A list that
-   * `expected` items are expected in starts at that length, as a list of
-   * doubles where `unboxed` (see expectedItems).
+   * runtime call, which small lists would pay for nothing.
+   *
+   * A list of doubles is sized at its second batch (ending at input offset
+   * `batchEnd`, of numbers that load `unboxed`) for the rest of the pickle
+   * at that batch's bytes per item (see expectedItems): grown by doubling, a list touches
+   * about three times the memory it ends with, and fresh pages are what
+   * large loads spend most on on this project's machines (1M floats: 53 ->
+   * 30 ms). Not a list of references: V8 then promotes the one large array
+   * early, and every young item stored in it costs the scavenger (200k strs
+   * loaded 1.8x slower).
    */
-  private reserve(list: unknown[], count: number, expected = 0, unboxed = false): number {
+  private reserve(list: unknown[], count: number, batchEnd: number, unboxed: boolean): number {
     if (this.growing !== list) {
       if (list.length > 0 || count < MIN_GROWN_RUN) return -1;
       this.settle();
       this.growing = list;
       this.filled = 0;
-      if (expected > count) {
-        // A double first: an empty list sized as it is would get a store of small ints, then a second one for doubles.
-        if (unboxed) list.push(0.5);
-        list.length = expected;
-      }
+      this.sized = false;
+    } else if (!this.sized && unboxed) {
+      this.sized = true;
+      const expected = this.expectedItems(count, batchEnd);
+      if (expected > list.length) list.length = expected;
     }
     const at = this.filled;
     if (at + count > list.length) list.length = Math.max(2 * list.length, at + count);
     this.filled = at + count;
+    this.batchEnd = batchEnd;
     return at;
   }
 
   /**
-   * How many items the list that the run of numbers after the MARK at word
-   * `mark` starts is likely to end with, if the rest of the pickle is more of
-   * the same: its bytes from the run's end to the pickle's end, at the run's
-   * bytes per item, and a sixteenth more (a list sized once, not grown by
-   * doubling, touches a third of the memory: fresh pages are what large
-   * loads spend most on here); 0 where the pickle's end is unknown. Too many
-   * cost a trim at settle(), too few the doubling after.
+   * How many items the list being filled will end with if the rest of the
+   * pickle is more of the same: its bytes after the batch of `count` items
+   * that ends at `batchEnd`, at that batch's bytes per item (from the last
+   * batch's end), and a sixteenth more: too many cost a trim at settle(),
+   * too few the doubling after. 0 where the pickle's end is unknown.
    */
-  private expectedItems(mark: number, count: number): number {
+  private expectedItems(count: number, batchEnd: number): number {
     const end = this.pickleEnd();
-    if (end < 0) return 0;
-    const tape = memory.u32;
-    const runStart = tape[mark + 1];
-    const runEnd = tape[mark + Layout.RECORD_WORDS * (count + 1) + 1] + 1; // past its APPENDS
-    return Math.max(0, count + Math.ceil((((end - runEnd) * count) / (runEnd - runStart)) * (17 / 16)));
+    if (end < 0 || batchEnd <= this.batchEnd) return 0;
+    const rest = Math.max(0, end - batchEnd);
+    return this.filled + count + Math.ceil(((rest * count) / (batchEnd - this.batchEnd)) * (17 / 16));
   }
 
   /**
@@ -742,7 +749,7 @@ export class Unpickler {
     const stack = this.stack;
     const target = stack[mark - 1];
     if (Array.isArray(target) && !(target instanceof Tuple)) {
-      const at = this.reserve(target, stack.length - mark);
+      const at = this.reserve(target, stack.length - mark, memory.u32[this.record + 1], false);
       if (at < 0) for (let i = mark; i < stack.length; i++) target.push(stack[i]);
       else for (let i = mark; i < stack.length; i++) target[at + i - mark] = stack[i];
       truncate(stack, mark);

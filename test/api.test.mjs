@@ -312,26 +312,28 @@ test('a numeric list filled with room to spare has exactly its items wherever it
 });
 
 test('a list of numbers sized ahead from the rest of its pickle has exactly its items, whatever follows it', async () => {
-  // The first long run of numbers into a list sizes it for the rest of the
-  // pickle at that run's bytes per item: too many where other data follows
-  // (trimmed), too few where denser items follow (grown), and bounded by the
-  // pickle's frames where more pickles follow it in one buffer.
+  // At its second batch, a list of numbers is sized for the rest of the
+  // pickle at that batch's bytes per item: too many where other data
+  // follows (trimmed), too few where denser items follow (grown), bounded by
+  // the pickle's frames where more pickles follow it in one buffer.
   const { loadAll } = await import('pickle-wasm');
-  const floats = Array.from({ length: 300 }, (_, i) => i + 0.5);
+  const floats = Array.from({ length: 2500 }, (_, i) => i + 0.5);
   const tail = 'x'.repeat(200_000);
-  const [list, text] = loads(dumps([floats, tail], { protocol: 2 }));
-  assert.deepStrictEqual(list, floats);
-  assert.equal(text, tail);
-  // floats (9 bytes each) first, then small ints (2): more items than the first run foretold
-  const ints = Array.from({ length: 5000 }, (_, i) => i % 200);
-  for (const protocol of [2, 5]) assert.deepStrictEqual(loads(dumps([...floats, ...ints], { protocol })), [...floats, ...ints]);
+  for (const protocol of [2, 5]) {
+    const [list, text] = loads(dumps([floats, tail], { protocol }));
+    assert.deepStrictEqual(list, floats);
+    assert.equal(text, tail);
+    // floats (9 bytes each) in the first batches, then small ints (2): more items than foretold
+    const ints = Array.from({ length: 20_000 }, (_, i) => i % 200);
+    assert.deepStrictEqual(loads(dumps([...floats, ...ints], { protocol })), [...floats, ...ints]);
+  }
   // ints beyond 2^53 among them (a list that cannot stay unboxed)
   const mixed = Array.from({ length: 3000 }, (_, i) => (i % 7 === 0 ? 2n ** 60n + BigInt(i) : i * 1e6));
   assert.deepStrictEqual(loads(dumps(mixed)), mixed);
   // many framed pickles in one buffer, each with a list of numbers: each list has its own items
-  const pickles = [1, 2, 3].map((n) => dumps(Array.from({ length: 2000 * n }, (_, i) => i * n + 0.25)));
+  const pickles = [1, 2, 3].map((n) => dumps(Array.from({ length: 3000 * n }, (_, i) => i * n + 0.25)));
   const all = [...loadAll(Buffer.concat(pickles))];
-  assert.deepStrictEqual(all.map((l) => l.length), [2000, 4000, 6000]);
+  assert.deepStrictEqual(all.map((l) => l.length), [3000, 6000, 9000]);
   assert.deepStrictEqual(all, pickles.map((p) => loads(p)));
   assert.ok(all.every((l) => !l.includes(undefined)));
   // a frame header that claims more than the input holds only bounds the guess
