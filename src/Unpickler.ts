@@ -13,7 +13,7 @@ import { Registry, registry as defaultRegistry } from './Registry.js';
 import { ScanSession } from './session.js';
 import { escapeDecode, isAscii, latin1String, rawUnicodeEscapeDecode, strOfRecord, utf8String } from './strings.js';
 import { Field, Layout, MemoFlag, Rec, RunFlag, Status, StrFlag } from './tape.js';
-import { ByteArray, FrozenSet, PyObject, Tuple } from './types.js';
+import { ByteArray, FrozenSet, PyObject, Tuple, asTuple } from './types.js';
 import { memory } from './wasm.js';
 
 export interface LoadOptions {
@@ -385,7 +385,7 @@ export class Unpickler {
           if (head & (RunFlag.FILLED_BY_RUN << Layout.FLAGS_SHIFT)) w += this.loadNumberList(w) * Layout.RECORD_WORDS;
           else this.stack.push([]);
           break;
-        case Op.EMPTY_TUPLE: this.stack.push(new Tuple()); break;
+        case Op.EMPTY_TUPLE: this.stack.push(asTuple([])); break;
         case Op.EMPTY_DICT:
           if (head & (RunFlag.FILLED_BY_RUN << Layout.FLAGS_SHIFT)) w += this.loadNumberMap(w) * Layout.RECORD_WORDS;
           else this.stack.push(this.newDict());
@@ -399,7 +399,7 @@ export class Unpickler {
           else this.loadMark();
           break;
         case Op.LIST: this.stack.push(this.popMark()); break;
-        case Op.TUPLE: this.stack.push(Tuple.fromArray(this.popMark())); break;
+        case Op.TUPLE: this.stack.push(asTuple(this.popMark())); break;
         case Op.TUPLE1: this.loadTuple(1); break;
         case Op.TUPLE2: this.loadTuple(2); break;
         case Op.TUPLE3: this.loadTuple(3); break;
@@ -487,9 +487,14 @@ export class Unpickler {
     else this.pop();
   }
 
-  private loadTuple(size: number): void {
-    if (this.stack.length - size < this.fence) this.underflow();
-    this.stack.push(Tuple.fromArray(this.stack.splice(this.stack.length - size)));
+  /** TUPLE1, TUPLE2, TUPLE3: the top `size` items, made into a tuple by an array literal (splice costs twice as much). */
+  private loadTuple(size: 1 | 2 | 3): void {
+    const stack = this.stack;
+    const first = stack.length - size;
+    if (first < this.fence) this.underflow();
+    const items = size === 1 ? [stack[first]] : size === 2 ? [stack[first], stack[first + 1]] : [stack[first], stack[first + 1], stack[first + 2]];
+    stack[first] = asTuple(items);
+    for (let i = 1; i < size; i++) stack.pop();
   }
 
   // --- the memo ---
@@ -582,14 +587,12 @@ export class Unpickler {
 
   /** The tuple of the `count` numbers after the MARK at `mark`. */
   private numbersTuple(mark: number, count: number, withInt64: boolean): Tuple {
-    // Made as an Array, then given Tuple's prototype: `new Tuple(count)`, inlined into replay(), made V8
-    // abort replay's optimization on every compile (a StableMapDependency changed), leaving it unoptimized
-    // (a top-level tuple of 20 small ints loaded in 5 µs instead of 1.1); Reflect.construct avoids that
-    // but costs more (1.3). V8's array protectors stay intact (checked with --allow-natives-syntax).
+    // (asTuple: `new Tuple(count)`, inlined into replay(), also made V8 abort replay's optimization on
+    // every compile (a StableMapDependency changed): a top-level tuple of 20 small ints loaded in 5 µs, not
+    // 1.1. V8's array protectors stay intact, checked with --allow-natives-syntax.)
     const tuple: unknown[] = new Array(count);
     for (let i = 0; i < count; i++) tuple[i] = runItem(mark, i, withInt64);
-    Object.setPrototypeOf(tuple, Tuple.prototype);
-    return tuple as Tuple;
+    return asTuple(tuple);
   }
 
   /**

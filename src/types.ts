@@ -14,10 +14,20 @@ export class Tuple<T = unknown> extends Array<T> {
 
   /** A tuple of the items of `items` (safe for any length, unlike spreading). */
   static fromArray<T>(items: ArrayLike<T>): Tuple<T> {
-    const tuple = new Tuple<T>(items.length);
-    for (let i = 0; i < items.length; i++) tuple[i] = items[i];
-    return tuple;
+    const array = new Array<T>(items.length);
+    for (let i = 0; i < items.length; i++) array[i] = items[i];
+    return asTuple(array);
   }
+}
+
+/**
+ * @internal Makes `array`, which nothing else holds, a Tuple: V8 constructs a
+ * subclass of Array through its generic path (`new Tuple(2)` and two stores:
+ * ~0.15 µs, four times an array literal), and gives an array a new prototype
+ * by a transition it caches.
+ */
+export function asTuple<T>(array: T[]): Tuple<T> {
+  return Object.setPrototypeOf(array, Tuple.prototype) as Tuple<T>;
 }
 
 /** A Python bytearray (bytes load as plain Uint8Array). */

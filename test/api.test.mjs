@@ -19,6 +19,23 @@ test('require("pickle-wasm") works from CommonJS, synchronously', () => {
   assert.equal(out.trim(), '{"a":[]} function true');
 });
 
+test('loaded tuples of every opcode are Tuples: arrays whose map() gives a plain array', () => {
+  // EMPTY_TUPLE, TUPLE1-3, TUPLE, and a tuple of a run of numbers
+  const values = [[], ['a'], ['a', 2], ['a', 2, null], ['a', 2, null, 4], [1, 2, 3, 4]].map((items) => Tuple.fromArray(items));
+  for (const protocol of [0, 2, 5]) {
+    for (const value of values) {
+      const loaded = loads(dumps(new Tuple(value, value), { protocol }));
+      if (value.length > 0) assert.equal(loaded[0], loaded[1]); // (as in Python, the empty tuple is not memoized)
+      for (const tuple of [loaded, loaded[0]]) {
+        assert.equal(Object.getPrototypeOf(tuple), Tuple.prototype);
+        assert.ok(Array.isArray(tuple) && tuple instanceof Tuple);
+        assert.equal(Object.getPrototypeOf(tuple.map((x) => x)), Array.prototype);
+      }
+      assert.deepStrictEqual(loaded[0], value);
+    }
+  }
+});
+
 test('exported types behave as documented', () => {
   const t = new Tuple(1, 2);
   assert.ok(Array.isArray(t) && t instanceof Tuple && t.length === 2);
