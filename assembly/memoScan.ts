@@ -17,11 +17,13 @@ import { Parsed, parseDecimal, parsedInt } from "./numbers";
  * After this many opcodes, a pickle with fewer than one memo store in
  * STORES_PER_OPCODES of them is left alone (UNKNOWN). The pass costs ~6 ns an
  * opcode here, a store it lets the replay skip saves 50-80: 1M floats (one
- * store) lost 6 ms of 24 to it; 100k records (a store in 6 opcodes) gained
- * about what it cost; 200k strs (one in 3) gain 13 ms of 64.
+ * store) lost 6 ms of 24 to it; 200k strs (one in 3) gain 13 ms of 64. 100k
+ * records (a store in 6 opcodes) gained about what it cost on the first
+ * machines of this kind, and 11% on one where fresh pages cost ~10 µs each:
+ * a memo of every store grows to 500k slots, by doubling.
  */
 const SAMPLE_OPCODES: u32 = 4096;
-const STORES_PER_OPCODES: u32 = 4;
+const STORES_PER_OPCODES: u32 = 8;
 
 /** Whole length of each opcode the pass only steps over (0: it looks closer: GET, PUT, MEMOIZE, STOP, payloads, lines). */
 const plainSizeOf = new StaticArray<u8>(256);
