@@ -150,6 +150,12 @@ test("dumps writes byte for byte what CPython's C pickler writes: batches, frame
     ['[(i, i + 0.5) for i in range(300)]', range(300, (i) => Tuple.of(i, i + 0.5)), [1, 2, 5]],
     ['[(i, i + 0.5) for i in range(30000)]', range(30000, (i) => Tuple.of(i, i + 0.5)), [4, 5]],
     ['[7]', [7], [1, 5]],
+    // the value dumped is written whole last: a tuple, one reached again through its own list, bytes, a frozenset
+    ['(1, 2, 3)', Tuple.of(1, 2, 3), [1, 2, 5]],
+    ["(lambda t: (t[0].append(t), t)[1])(([],))", ((t) => (t[0].push(t), t))(Tuple.of([])), [0, 1, 2, 4, 5]],
+    ['(lambda t: (t, [t]))((1, 2))', ((t) => Tuple.of(t, [t]))(Tuple.of(1, 2)), [2, 5]],
+    ["b'xyz'", Uint8Array.of(120, 121, 122), [3, 5]],
+    ['frozenset([1])', new FrozenSet([1]), [4, 5]],
     // bytes written in their frame below 64 KiB, outside any frame from 64 KiB (the memo stores after them too)
     ["(lambda s: [b'y' * 40000, s, b'z' * 65535, s, b'w' * 65536, s])(['shared'])", ((s) => [40000, s, 65535, s, 65536, s].map((x) => (typeof x === 'number' ? new Uint8Array(x).fill(x === 40000 ? 121 : x === 65535 ? 122 : 119) : x)))(['shared']), [3, 4, 5]],
     // containers of less than a batch, written at once, among ones written through frames
