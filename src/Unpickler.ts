@@ -204,6 +204,8 @@ export class Unpickler {
    */
   private growing: unknown[] | null = null;
   private filled = 0;
+  /** Its batches, while they are kept apart from it (see keepBatch). */
+  private batches: unknown[][] | null = null;
   /** The input offset where its last batch ended, and whether it has been sized for the rest of the pickle (see reserve). */
   private batchEnd = 0;
   private sized = false;
@@ -329,6 +331,7 @@ export class Unpickler {
     this.plainDictShared = false;
     this.keyOrders = null;
     this.growing = null;
+    this.batches = null;
     this.freshDict = null;
   }
 
@@ -690,6 +693,10 @@ export class Unpickler {
    * loaded 1.8x slower).
    */
   private reserve(list: unknown[], count: number, batchEnd: number, unboxed: boolean): number {
+    if (this.growing === list && this.batches !== null) {
+      this.settle(); // numbers after kept batches: the list grows by push from here
+      return -1;
+    }
     if (this.growing !== list) {
       if (list.length > 0 || count < MIN_GROWN_RUN) return -1;
       this.settle();
@@ -738,11 +745,45 @@ export class Unpickler {
     return Math.min(at, data.length);
   }
 
-  /** Trims the list being filled to its items. */
+  /**
+   * APPENDS into a list that starts empty with a long batch, or whose batches
+   * are being kept: the batch's items are taken off the stack as an array of
+   * their own and kept, and settle() puts them all in at once, into a list
+   * sized once. A list of references filled by doubling allocates a large
+   * array at every step, in fresh pages; sized at its first batch instead,
+   * it is promoted while its items are young, which costs the scavenger more
+   * (see reserve). False when the list is not one of these.
+   */
+  private keepBatch(list: unknown[], mark: number): boolean {
+    const count = this.stack.length - mark;
+    if (this.growing !== list) {
+      if (list.length > 0 || count < MIN_GROWN_RUN) return false;
+      this.settle();
+      this.growing = list;
+      this.filled = 0;
+      this.batches = [];
+    } else if (this.batches === null) {
+      return false; // a list of numbers, growing with room to spare (reserve)
+    }
+    this.batches.push(this.stack.splice(mark));
+    this.filled += count;
+    return true;
+  }
+
+  /** Trims the list being filled to its items, or puts its kept batches in. */
   private settle(): void {
-    if (this.growing === null) return;
-    if (this.growing.length !== this.filled) this.growing.length = this.filled;
+    const list = this.growing;
+    if (list === null) return;
     this.growing = null;
+    const batches = this.batches;
+    if (batches !== null) {
+      this.batches = null;
+      list.length = this.filled; // (it was empty: nothing else reaches it while its batches are kept)
+      let at = 0;
+      for (const batch of batches) for (let i = 0; i < batch.length; i++) list[at++] = batch[i];
+    } else if (list.length !== this.filled) {
+      list.length = this.filled;
+    }
   }
 
   /** APPENDS: moves the items above the MARK straight into a list, or hands them to appendItems. */
@@ -752,6 +793,7 @@ export class Unpickler {
     const stack = this.stack;
     const target = stack[mark - 1];
     if (Array.isArray(target) && !(target instanceof Tuple)) {
+      if (this.keepBatch(target, mark)) return;
       const at = this.reserve(target, stack.length - mark, memory.u32[this.record + 1], false);
       if (at < 0) for (let i = mark; i < stack.length; i++) target.push(stack[i]);
       else for (let i = mark; i < stack.length; i++) target[at + i - mark] = stack[i];

@@ -315,6 +315,19 @@ test('a numeric list filled with room to spare has exactly its items wherever it
   // at the end, and as the item of another list
   assert.equal(loads(bytes(`\x80\x02]q\x00${runs}.`)).length, 3000);
   assert.deepEqual(loads(bytes(`\x80\x02](]q\x00${runs}K\x07e.`)).map((x) => x.length ?? x), [3000, 7]);
+  // batches of strs are kept apart until the list is seen: by a hook, a failed load, a run of numbers after them
+  const strs = (value) => `(${`X\x01\x00\x00\x00${value}`.repeat(1000)}e`;
+  const strRuns = strs('a') + strs('b') + strs('c');
+  lengths.length = 0;
+  const seenStrs = loads(bytes(`\x80\x02]q\x00${strRuns}0cm\nseen\nh\x00\x85R0h\x00${strs('d')}.`), { registry });
+  assert.deepEqual(lengths, [3000]);
+  assert.deepEqual([seenStrs.length, seenStrs[0], seenStrs[2999], seenStrs[3000], seenStrs[3999]], [4000, 'a', 'c', 'd', 'd']);
+  assert.throws(() => loads(bytes(`\x80\x02]q\x00cm\nkeep\nh\x00\x85R0h\x00${strRuns}\xff`), { registry }), UnpicklingError);
+  assert.deepEqual([kept[1].length, kept[1][0], kept[1][2999]], [3000, 'a', 'c']);
+  const mixedRuns = loads(bytes(`\x80\x02]q\x00${strs('a')}${run(5)}${strs('b')}.`));
+  assert.deepEqual([mixedRuns.length, mixedRuns[999], mixedRuns[1000], mixedRuns[1999], mixedRuns[2000], mixedRuns[2999]], [3000, 'a', 5, 5, 'b', 'b']);
+  const numbersFirst = loads(bytes(`\x80\x02]q\x00${run(5)}${strs('a')}${run(6)}.`));
+  assert.deepEqual([numbersFirst.length, numbersFirst[999], numbersFirst[1000], numbersFirst[2000]], [3000, 5, 'a', 6]);
   // batches of strs and of ints with bigints fill a list the same way; an APPEND, a GET and the end see 3000
   const bigint = '\x8a\x08\x00\x00\x00\x00\x00\x00\x00\x40'; // LONG1 2**62: an INT64 record
   for (const [item, values] of [['X\x01\x00\x00\x00a', ['a']], [`K\x01${bigint}`, [1, 2n ** 62n]]]) {
