@@ -81,25 +81,30 @@ const manifest = JSON.parse(readFileSync(payloadDir + 'manifest.json', 'utf8')).
 const rows = [];
 for (const [i, payload] of manifest.entries()) {
   const step = (what) => progress(`[${i + 1}/${manifest.length}] ${payload.file}: ${what} …`);
-  const row = { ...payload, us: {}, errors: {} };
-  const keep = (name, us) => {
-    if (us !== null && !(row.us[name] <= us)) row.us[name] = us;
-    else row.us[name] ??= null;
+  const row = { ...payload, us: {}, faults: {}, errors: {} };
+  /** A cell keeps its lowest median, and the page faults per call of the run that gave it. */
+  const keep = (name, us, faults) => {
+    if (us !== null && !(row.us[name] <= us)) {
+      row.us[name] = us;
+      if (faults !== undefined) row.faults[name] = faults;
+    } else {
+      row.us[name] ??= null;
+    }
   };
   const cases = ['pickle-wasm loads', 'pickleparser loads', 'jpickle loads', 'pickle-wasm dumps', ...(payload.json ? ['msgpackr unpack', 'JSON.parse'] : [])];
   for (let round = 1; round <= ROUNDS; round++) {
     const of = ROUNDS > 1 ? ` (round ${round}/${ROUNDS})` : '';
     for (const name of cases) {
       step(name + of);
-      const { us, error } = measure(name, payload.file, name === 'msgpackr unpack' || name === 'JSON.parse' ? payload.json : null);
-      keep(name, us);
+      const { us, faults, error } = measure(name, payload.file, name === 'msgpackr unpack' || name === 'JSON.parse' ? payload.json : null);
+      keep(name, us, faults);
       if (error) row.errors[name] = error;
     }
     if (py) {
       step('CPython (C pickle)' + of);
-      const { loads_us, dumps_us } = cpython(payload.file);
-      keep('CPython loads', loads_us);
-      keep('CPython dumps', dumps_us);
+      const { loads_us, dumps_us, loads_faults, dumps_faults } = cpython(payload.file);
+      keep('CPython loads', loads_us, loads_faults);
+      keep('CPython dumps', dumps_us, dumps_faults);
     }
   }
   row.dumpsBytes = dumps(loads(readFileSync(payloadDir + payload.file)), { protocol: payload.protocol }).length;
@@ -127,6 +132,13 @@ const table = [
   }),
 ].join('\n');
 console.log(table);
+const faults = (r, name) => (r.faults[name] === undefined ? 'n/a' : r.faults[name].toFixed(0));
+for (const r of rows.filter((row) => row.bytes >= 1 << 20)) {
+  console.log(
+    `page faults per call, ${r.file}: pickle-wasm loads ${faults(r, 'pickle-wasm loads')}, dumps ${faults(r, 'pickle-wasm dumps')}; ` +
+      `CPython loads ${faults(r, 'CPython loads')}, dumps ${faults(r, 'CPython dumps')}`,
+  );
+}
 for (const r of rows.filter((row) => row.rss)) {
   console.log(`peak RSS loading ${r.file} (${size(r.bytes)}): ${r.rss.peak.toFixed(0)} MiB (${r.rss.before.toFixed(0)} MiB after reading the input, before the load)`);
 }
