@@ -46,7 +46,11 @@ test('loadStream: the corpus split at every byte boundary gives the same values'
 });
 
 test('loadStream: one byte at a time, large values across chunks, bytes views stay intact', async () => {
-  const big = { text: 'é'.repeat(100_000), bytes: new Uint8Array(300_000).map((_, i) => i & 0xff), list: Array.from({ length: 20_000 }, (_, i) => i) };
+  const big = {
+    text: 'é'.repeat(100_000), bytes: new Uint8Array(300_000).map((_, i) => i & 0xff), list: Array.from({ length: 20_000 }, (_, i) => i),
+    // a list of doubles sized from the input at hand, a list of strs whose batches are kept apart
+    floats: Array.from({ length: 5000 }, (_, i) => i + 0.5), strs: Array.from({ length: 5000 }, (_, i) => `s${i}`),
+  };
   const parts = [dumps(big), dumps('after', { protocol: 2 }), dumps([big.bytes.subarray(0, 10)], { protocol: 3 })];
   const stream = concat(parts);
   const oneByte = await collect(loadStream((function* () {
