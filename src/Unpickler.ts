@@ -698,11 +698,7 @@ export class Unpickler {
       return -1;
     }
     if (this.growing !== list) {
-      if (list.length > 0 || count < MIN_GROWN_RUN) return -1;
-      this.settle();
-      this.growing = list;
-      this.filled = 0;
-      this.sized = false;
+      if (!this.startGrowing(list, count, null)) return -1;
     } else if (!this.sized && unboxed) {
       this.sized = true;
       const expected = this.expectedItems(count, batchEnd);
@@ -756,17 +752,22 @@ export class Unpickler {
    */
   private keepBatch(list: unknown[], mark: number): boolean {
     const count = this.stack.length - mark;
-    if (this.growing !== list) {
-      if (list.length > 0 || count < MIN_GROWN_RUN) return false;
-      this.settle();
-      this.growing = list;
-      this.filled = 0;
-      this.batches = [];
-    } else if (this.batches === null) {
-      return false; // a list of numbers, growing with room to spare (reserve)
-    }
-    this.batches.push(this.stack.splice(mark));
+    if (this.growing !== list && !this.startGrowing(list, count, [])) return false;
+    const batches = this.batches;
+    if (batches === null) return false; // a list of numbers, growing with room to spare (reserve)
+    batches.push(this.stack.splice(mark));
     this.filled += count;
+    return true;
+  }
+
+  /** Makes `list` the one being filled, if it is empty and its first batch (of `count` items) long; `batches`: see keepBatch. */
+  private startGrowing(list: unknown[], count: number, batches: unknown[][] | null): boolean {
+    if (list.length > 0 || count < MIN_GROWN_RUN) return false;
+    this.settle();
+    this.growing = list;
+    this.filled = 0;
+    this.sized = false;
+    this.batches = batches;
     return true;
   }
 
