@@ -97,6 +97,14 @@ function isMarked(bitmap: Uint8Array, index: number): boolean {
 
 /** The shortest first run of numbers for which a list grows ahead of its items (see reserve). */
 const MIN_GROWN_RUN = 256;
+/**
+ * A list sized ahead (see expectedItems) gets at most this many times the
+ * items it has, and never more than MAX_SIZED items: where other data follows
+ * it (a large bytes after a list, at protocols 0-3, has no frame to end at),
+ * the guess costs at most that, and then the list grows by doubling.
+ */
+const MAX_SIZING_FACTOR = 512;
+const MAX_SIZED = 2 ** 27;
 
 /**
  * Record kinds that cannot see a list filled with room to spare (its length
@@ -715,14 +723,16 @@ export class Unpickler {
    * How many items the list being filled will end with if the rest of the
    * pickle is more of the same: its bytes after the batch of `count` items
    * that ends at `batchEnd`, at that batch's bytes per item (from the last
-   * batch's end), and a sixteenth more: too many cost a trim at settle(),
-   * too few the doubling after. 0 where the pickle's end is unknown.
+   * batch's end), and a sixteenth more, within MAX_SIZING_FACTOR: too many
+   * cost a trim at settle(), too few the doubling after. 0 where the
+   * pickle's end is unknown.
    */
   private expectedItems(count: number, batchEnd: number): number {
     const end = this.pickleEnd();
     if (end < 0 || batchEnd <= this.batchEnd) return 0;
     const rest = Math.max(0, end - batchEnd);
-    return this.filled + count + Math.ceil(((rest * count) / (batchEnd - this.batchEnd)) * (17 / 16));
+    const items = this.filled + count;
+    return Math.min(items + Math.ceil(((rest * count) / (batchEnd - this.batchEnd)) * (17 / 16)), items * MAX_SIZING_FACTOR, MAX_SIZED);
   }
 
   /**

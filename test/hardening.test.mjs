@@ -3,6 +3,7 @@
 // defaults; loads and dumps may be called from inside any callback.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { Pickler, PicklingError, Registry, Unpickler, UnpicklingError, dumps, loadStream, loads } from 'pickle-wasm';
 
@@ -202,4 +203,22 @@ test('dumps robustness: throwing getters, Proxies, revoked Proxies, null prototy
   const bare = Object.assign(Object.create(null), { x: 1 });
   assert.deepEqual(loads(dumps(bare)), { x: 1 }, 'a null-prototype object is a dict');
   assert.throws(() => dumps({ f() {} }), PicklingError);
+});
+
+test('a list of numbers followed by a large payload is not sized for that payload (protocol 3: no frames)', { skip: existsSync('/proc/self/status') ? false : 'no /proc/self/status (VmHWM) here' }, () => {
+  // The guess of a list's length from the rest of the pickle would take 100 MB
+  // of bytes after it for 11M more floats (~90 MB); it is bounded by the items
+  // the list has (~12 MB here). Peak RSS of a fresh process, around the load.
+  const script = `
+    import { readFileSync } from 'node:fs';
+    import { dumps, loads } from 'pickle-wasm';
+    const peak = () => Number(/VmHWM:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
+    const floats = Array.from({ length: 5000 }, (_, i) => i + 0.5);
+    const data = dumps([floats, new Uint8Array(100 * 2 ** 20)], { protocol: 3 });
+    const before = peak();
+    const [list, bytes] = loads(data);
+    console.log(JSON.stringify([peak() - before, list.length, list[4999], bytes.length]));`;
+  const [grown, length, last, bytes] = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
+  assert.deepEqual([length, last, bytes], [5000, 4999.5, 100 * 2 ** 20]);
+  assert.ok(grown < 40, `loading grew the peak RSS by ${grown.toFixed(0)} MiB`);
 });
