@@ -89,8 +89,9 @@ function requirePayload(opPos: u32, end: u64): i32 {
 // SETITEMS — flagged on the MARK (and, without INT64, on the EMPTY_LIST an
 // APPENDS fills or the EMPTY_DICT a SETITEMS fills, right before the MARK)
 // so that the replay moves the numbers straight into the list, tuple or dict,
-// or makes the list or dict with them. Tracked within one tape chunk (reset
-// by scan()).
+// or makes the list or dict with them. Tracked within one tape (a run it
+// cuts is left unflagged): while JS drives the scan of a tape, between
+// refills of the window, no other scan runs.
 let runMark: usize = 0;
 let runLength: u32 = 0;
 let runWithInt64 = false;
@@ -586,8 +587,10 @@ export function scan(s: usize): i32 {
   cacheHits = field(Field.CACHE_HITS);
   cacheSkips = field(Field.CACHE_SKIPS);
   const tape = <usize>field(Field.TAPE);
-  record = tape;
-  runMark = runContainer = openContainer = 0;
+  // On from the records JS has not replayed yet (the same tape, after a refill of the window: a run goes on)
+  const replayed = field(Field.TAPE_LEN) == 0;
+  record = tape + <usize>field(Field.TAPE_LEN) * Layout.RECORD_BYTES;
+  if (replayed) runMark = runContainer = openContainer = 0;
   const tapeEnd = tape + <usize>field(Field.TAPE_CAP) * Layout.RECORD_BYTES;
   let status = field(Field.STR_KIND) != 0 ? continueString() : CONTINUE;
   while (status == CONTINUE) {

@@ -102,6 +102,23 @@ export function foldScratch(): usize {
   return foldArea;
 }
 
+/**
+ * How many characters n bytes of UTF-8 that the scan classified StrFlag.LATIN1
+ * in the scratch's first half hold: one a byte but continuation bytes, counted
+ * eight at a time (the size of their bytes, before foldLatin1 writes them).
+ */
+export function latin1Chars(n: u32): u32 {
+  const end = foldArea + n;
+  let continuations: u64 = 0;
+  let p = foldArea;
+  for (; p + 8 <= end; p += 8) {
+    const word = load<u64>(p);
+    continuations += popcnt(word & HIGH_BITS & ~(word << 1));
+  }
+  for (; p < end; p++) if ((load<u8>(p) & 0xc0) == 0x80) continuations++;
+  return n - <u32>continuations;
+}
+
 /** Stores the byte of `folded` at bit `shift`; moves `out` on if `keep` has that byte's bit 0. */
 @inline function keepByte(out: usize, folded: u64, keep: u64, shift: u64): usize {
   store<u8>(out, <u8>(folded >> shift));

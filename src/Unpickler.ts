@@ -5,13 +5,14 @@ import { fixImport } from './compat.js';
 import { UnpicklingError } from './errors.js';
 import { replaceConverted } from './fixup.js';
 import { MAKES_CODE } from './byValue.js';
+import { Latin1Encoded, codecsEncode } from './builtins.js';
 import { beginLoad, makeDict } from './dictShapes.js';
 import { call, isArrayIndex, isPlainObject, newObject, setState, typeName } from './objects.js';
 import { opcodeName } from './opcodeNames.js';
 import { Op } from './opcodes.js';
 import { Registry, registry as defaultRegistry } from './Registry.js';
 import { ScanSession } from './session.js';
-import { escapeDecode, isAscii, latin1String, rawUnicodeEscapeDecode, strOfRecord, utf8String } from './strings.js';
+import { escapeDecode, isAscii, latin1BytesOfUtf8, latin1String, rawUnicodeEscapeDecode, strOfRecord, utf8String } from './strings.js';
 import { Field, Layout, MemoFlag, Rec, RunFlag, Status, StrFlag } from './tape.js';
 import { ByteArray, FrozenSet, PyObject, Tuple, asTuple } from './types.js';
 import { memory } from './wasm.js';
@@ -94,6 +95,14 @@ function isMarked(bitmap: Uint8Array, index: number): boolean {
   const byte = index >>> 3;
   return byte < bitmap.length && (bitmap[byte] & (1 << (index & 7))) !== 0;
 }
+
+/**
+ * Strs of this many bytes or more that only feed `_codecs.encode(str,
+ * 'latin1')` are never made (see onlyEncodedToLatin1). Above StrCache's
+ * MAX_LENGTH: no such str is in the string cache, which the replay must keep
+ * in step with the scan.
+ */
+const ENCODED_ONLY_MIN = 256;
 
 /** The shortest first run of numbers for which a list grows ahead of its items (see reserve). */
 const MIN_GROWN_RUN = 256;
@@ -386,7 +395,10 @@ export class Unpickler {
         case Rec.TRUE: case Op.NEWTRUE: this.stack.push(true); break;
         case Rec.FALSE: case Op.NEWFALSE: this.stack.push(false); break;
         case Op.NONE: this.stack.push(null); break;
-        case Rec.STR: this.stack.push(strOfRecord(session.strings, this.data, a, a + b, head >>> Layout.FLAGS_SHIFT)); break;
+        case Rec.STR:
+          if (b >= ENCODED_ONLY_MIN && this.onlyEncodedToLatin1(w, end, head)) this.stack.push(this.latin1Encoded(a, b, head));
+          else this.stack.push(strOfRecord(session.strings, this.data, a, a + b, head >>> Layout.FLAGS_SHIFT));
+          break;
         case Rec.PY2STR: this.stack.push(this.python2String(this.data.subarray(a, a + b), head >>> Layout.FLAGS_SHIFT)); break;
         case Rec.PY2STR_QUOTED: this.loadQuotedString(a, b); break;
         case Rec.UNICODE_RAW: this.stack.push(rawUnicodeEscapeDecode(this.data, a, a + b)); break;
@@ -970,6 +982,57 @@ export class Unpickler {
   // --- strings and bytes ---
 
   /** A bytes payload: a plain Uint8Array view of the input (whatever its class), or a copy with `copy`. */
+  /**
+   * Is the str of the STR record at word `w` (flags in `head`) nothing but the
+   * argument of `_codecs.encode(str, 'latin1')`, as protocols 0–2 write
+   * bytes? So it is when the built-in codecsEncode is below it on the stack,
+   * the records after it are 'latin1' (a str, or a GET of one), TUPLE2 (or
+   * TUPLE from a MARK just below the str) and REDUCE, each but REDUCE with
+   * its memo stores after it (folded, or PUT and MEMOIZE records), all on
+   * this tape, and the memo pass (which found every index the pickle GETs)
+   * shows that neither the str nor the tuple is stored where a GET finds it.
+   */
+  private onlyEncodedToLatin1(w: number, end: number, head: number): boolean {
+    const stack = this.stack;
+    const referenced = this.referenced;
+    if (referenced === null || stack[stack.length - 1] !== codecsEncode) return false;
+    if (((head >>> Layout.FLAGS_SHIFT) & (StrFlag.ASCII | StrFlag.LATIN1)) === 0) return false;
+    const tape = memory.u32;
+    const fromMark = this.marks.length > 0 && this.fence === stack.length;
+    // With the pass's bitmap, each store is at the next index (else the pass gives up): the memo's size, and on.
+    let index = this.memoCount;
+    let part = -1; // 0: the str, 1: 'latin1', 2: the tuple, 3: REDUCE
+    for (let r = w; r < end; r += Layout.RECORD_WORDS) {
+      const record = tape[r];
+      const kind = record & 0xff;
+      let stored = part >= 0 && (kind === Rec.PUT || kind === Op.MEMOIZE);
+      if (!stored) {
+        part++;
+        if (part === 1 && !this.isLatin1Name(r)) return false;
+        if (part === 2 && kind !== Op.TUPLE2 && !(kind === Op.TUPLE && fromMark)) return false;
+        if (part === 3) return kind === Op.REDUCE;
+        stored = (record & ((MemoFlag.MEMOIZED | MemoFlag.PUT_NEXT) << Layout.FLAGS_SHIFT)) !== 0;
+      }
+      if (stored && isMarked(referenced, index++) && part !== 1) return false; // only 'latin1' may be fetched again
+    }
+    return false;
+  }
+
+  /** Is the record at word `r` the str 'latin1', or a GET of it? */
+  private isLatin1Name(r: number): boolean {
+    const tape = memory.u32;
+    const kind = tape[r] & 0xff;
+    const a = tape[r + 2];
+    if (kind === Rec.GET) return this.memo[a] === 'latin1';
+    return kind === Rec.STR && tape[r + 3] === 6 && latin1String(this.data, a, a + 6) === 'latin1';
+  }
+
+  /** What the STR record's str encodes to in latin-1, for codecsEncode (see onlyEncodedToLatin1): ASCII is its own UTF-8. */
+  private latin1Encoded(start: number, length: number, head: number): Latin1Encoded {
+    const ascii = ((head >>> Layout.FLAGS_SHIFT) & StrFlag.ASCII) !== 0;
+    return new Latin1Encoded(ascii ? this.bytesAt(start, length) : latin1BytesOfUtf8(this.data, start, start + length));
+  }
+
   private bytesAt(start: number, length: number): Uint8Array {
     const view = new Uint8Array(this.data.buffer, this.data.byteOffset + start, length);
     return this.options.copy ? view.slice() : view;

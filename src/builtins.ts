@@ -114,8 +114,18 @@ export const builtins = {
   object: Object.assign(() => ({}), { __new__: () => ({}) }),
 };
 
+/**
+ * @internal The bytes of `_codecs.encode(str, 'latin1')`, made by the
+ * unpickler from the str's UTF-8 where nothing else takes the str (see its
+ * onlyEncodedToLatin1): it stands for the str as that call's argument.
+ */
+export class Latin1Encoded {
+  constructor(readonly bytes: Uint8Array) {}
+}
+
 /** _codecs.encode(str, encoding): how protocols 0–2 write bytes. */
 export function codecsEncode(text: unknown, encoding: unknown = 'utf-8'): Uint8Array {
+  if (text instanceof Latin1Encoded) return text.bytes;
   return encodeString(text, encoding, '_codecs.encode');
 }
 

@@ -117,12 +117,16 @@ export class ScanSession {
   }
 
   /**
-   * Scans until there are records to replay or the scan has ended: returns
+   * Scans onto an empty tape (the last call's records are replayed) until it
+   * is full or the scan has ended, refilling the window as it goes: returns
    * TAPE_FULL (replay TAPE_LEN records, then call again), STOPPED or ERROR
    * (replay the TAPE_LEN records before the stop or the error first), or,
    * while the input is not final, NEED_INPUT (replay them, then setInput).
+   * (A window's end does not end the tape: the replay sees what follows a
+   * long str, see Unpickler's onlyEncodedToLatin1.)
    */
   next(): Status {
+    this.setField(Field.TAPE_LEN, 0);
     for (;;) {
       const status = core.scan(this.ptr);
       if (status !== Status.NEED_INPUT) return status;
@@ -130,7 +134,6 @@ export class ScanSession {
       const need = this.field(Field.NEED);
       if (this.field(Field.INPUT_FINAL) === 0 && from + need > this.data.length) return Status.NEED_INPUT;
       this.fill(from, need);
-      if (this.field(Field.TAPE_LEN) > 0) return Status.TAPE_FULL;
     }
   }
 

@@ -97,27 +97,60 @@ function surrogatePassString(bytes: Uint8Array, start: number, end: number): str
 }
 
 /**
+ * Copies [start, end) of `bytes` into wasm's fold scratch a chunk at a time (a
+ * C2/C3 stays with its continuation byte), calling `each` with the length of
+ * each chunk copied.
+ */
+function eachFoldChunk(bytes: Uint8Array, start: number, end: number, each: (length: number) => void): void {
+  const scratch = core.foldScratch();
+  memory.refresh();
+  for (let i = start; i < end; ) {
+    let stop = Math.min(end, i + Scratch.FOLD_CHUNK);
+    if (bytes[stop - 1] >= 0xc0) stop--;
+    memory.u8.set(bytes.subarray(i, stop), scratch);
+    each(stop - i);
+    i = stop;
+  }
+}
+
+/** Folds the UTF-8 [start, end) of `bytes` (StrFlag.LATIN1) into `out`, one byte a character; returns how many. */
+function foldLatin1Into(bytes: Uint8Array, start: number, end: number, out: Uint8Array): number {
+  const folded = core.foldScratch() + Scratch.FOLD_CHUNK;
+  let n = 0;
+  eachFoldChunk(bytes, start, end, (length) => {
+    const made = core.foldLatin1(length);
+    out.set(memory.u8.subarray(folded, folded + made), n);
+    n += made;
+  });
+  return n;
+}
+
+/**
  * A long str of characters below U+0100 (how protocols 0–2 carry bytes, as
  * `_codecs.encode(str, 'latin1')`): its UTF-8 folded by wasm to one byte a
- * character, a chunk at a time, then made as a one-byte string — several
- * times faster than decoding UTF-8 into a two-byte string, which is what
- * TextDecoder and utf8Slice make.
+ * character, then made as a one-byte string — several times faster than
+ * decoding UTF-8 into a two-byte string, which is what TextDecoder and
+ * utf8Slice make.
  */
 function latin1FromUtf8(bytes: Uint8Array, start: number, end: number): string {
   const folded = new Uint8Array(end - start);
-  const scratch = core.foldScratch();
-  memory.refresh();
-  let n = 0;
-  for (let i = start; i < end; ) {
-    let stop = Math.min(end, i + Scratch.FOLD_CHUNK);
-    if (bytes[stop - 1] >= 0xc0) stop--; // a C2/C3 goes with its continuation byte
-    memory.u8.set(bytes.subarray(i, stop), scratch);
-    const made = core.foldLatin1(stop - i);
-    folded.set(memory.u8.subarray(scratch + Scratch.FOLD_CHUNK, scratch + Scratch.FOLD_CHUNK + made), n);
-    n += made;
-    i = stop;
-  }
-  return latin1String(folded, 0, n);
+  return latin1String(folded, 0, foldLatin1Into(bytes, start, end, folded));
+}
+
+/**
+ * `_codecs.encode(str, 'latin1')` of the str whose UTF-8 is [start, end) of
+ * `bytes` (StrFlag.LATIN1), made without the str: folded into an array of
+ * exactly its characters, counted first (a 64 MiB bytes value at protocol 2
+ * is then one fresh 64 MiB array, not also a str and the str's encoding).
+ */
+export function latin1BytesOfUtf8(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  let chars = 0;
+  eachFoldChunk(bytes, start, end, (length) => {
+    chars += core.latin1Chars(length);
+  });
+  const out = new Uint8Array(chars);
+  foldLatin1Into(bytes, start, end, out);
+  return out;
 }
 
 /** A STR record's string: taken from the session's string cache, or made (and kept there when the record says so). */
