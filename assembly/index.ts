@@ -5,7 +5,7 @@ import { getField, setField } from "./session";
 
 export { scan, errorReason } from "./scanner";
 export { findReferenced } from "./memoScan";
-export { foldScratch, foldLatin1, latin1Chars } from "./utf8";
+export { foldScratch, foldLatin1, latin1Chars, latin1Utf8Length, unfoldLatin1 } from "./utf8";
 export { encode } from "./encoder";
 export { clearSharedStrs } from "./sharedStrs";
 import { allocateSharedStrs } from "./sharedStrs";

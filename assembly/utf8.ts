@@ -119,6 +119,46 @@ export function latin1Chars(n: u32): u32 {
   return n - <u32>continuations;
 }
 
+/** How many bytes of UTF-8 the n latin-1 bytes in the scratch's first half take: two for each from 0x80. */
+export function latin1Utf8Length(n: u32): u32 {
+  const end = foldArea + n;
+  let high: u64 = 0;
+  let p = foldArea;
+  for (; p + 8 <= end; p += 8) high += popcnt(load<u64>(p) & HIGH_BITS);
+  for (; p < end; p++) high += load<u8>(p) >> 7;
+  return n + <u32>high;
+}
+
+/**
+ * Writes the n latin-1 bytes in the scratch's first half (at most half of it)
+ * as UTF-8 at `to`, foldLatin1's inverse; returns the bytes written. Words of
+ * ASCII are copied whole; other bytes with no branch on their value (random
+ * bytes would mispredict one in two): two bytes stored for each, the output
+ * moved on by one or two.
+ */
+export function unfoldLatin1(n: u32, to: usize): u32 {
+  const end = foldArea + n;
+  let p = foldArea;
+  let out = to;
+  while (p < end) {
+    if (p + 8 <= end && (load<u64>(p) & HIGH_BITS) == 0) {
+      store<u64>(out, load<u64>(p));
+      p += 8;
+      out += 8;
+      continue;
+    }
+    const stop = min(p + 8, end);
+    for (; p < stop; p++) {
+      const byte = <u32>load<u8>(p);
+      const high = byte >> 7;
+      const first = select<u32>(0xc0 | (byte >> 6), byte, high != 0);
+      store<u16>(out, first | ((0x80 | (byte & 0x3f)) << 8));
+      out += 1 + high;
+    }
+  }
+  return <u32>(out - to);
+}
+
 /** Stores the byte of `folded` at bit `shift`; moves `out` on if `keep` has that byte's bit 0. */
 @inline function keepByte(out: usize, folded: u64, keep: u64, shift: u64): usize {
   store<u8>(out, <u8>(folded >> shift));

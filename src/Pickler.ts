@@ -3,7 +3,7 @@
 // bytes. The walk keeps its own stack of frames (no recursion on the value's
 // depth), which also gives error messages their path ($.users[3].avatar).
 import { reverseFixImport } from './compat.js';
-import { builtins, codecsEncode, newobj, newobjEx, reconstructor } from './builtins.js';
+import { Latin1Str, builtins, codecsEncode, newobj, newobjEx, reconstructor } from './builtins.js';
 import { classFromSource, functionFromSource, staticsOf } from './byValue.js';
 import { EncodeSession, isInteger } from './encodeSession.js';
 import { PicklingError } from './errors.js';
@@ -457,6 +457,7 @@ export class Pickler {
     [Complex.prototype, (p, v: Complex) => p.saveReduce([builtins.complex, [v.real, v.imag]], v)],
     [PyObject.prototype, (p, v: PyObject) => p.savePyObject(v)],
     [PickleBuffer.prototype, (p, v: PickleBuffer) => p.savePickleBuffer(v)],
+    [Latin1Str.prototype, (p, v: Latin1Str) => p.saveLatin1Str(v)],
     ...(typeof Buffer === 'function' ? [[Buffer.prototype, (p: Pickler, v: Uint8Array) => p.saveBytes(v)] as const] : []),
   ]);
 
@@ -621,10 +622,25 @@ export class Pickler {
     if (this.outOfBand(value)) return this.savePickleBuffer(new PickleBuffer(value, true));
     if (this.protocol < 3) {
       if (value.length === 0) return this.saveReduce([builtins.bytes, []], identity);
-      return this.saveReduce([codecsEncode, [latin1String(value, 0, value.length), 'latin1']], identity);
+      // its text written from the bytes (saveLatin1Str); hooks see a str, as Python's do
+      const hooked = this.persistentIdHook !== undefined || this.reducerOverrideHook !== undefined;
+      const text = hooked ? latin1String(value, 0, value.length) : new Latin1Str(value);
+      return this.saveReduce([codecsEncode, [text, 'latin1']], identity);
     }
     this.bytesPayload(Rec.BYTES, value);
     this.memoizeWritten(identity);
+  }
+
+  /**
+   * A bytes value's text at protocols 0–2, as Python writes the str it makes
+   * for it: anew (not shared with an equal str), with a memo store that no
+   * GET names; at 1–2 straight from the bytes, without a JS string.
+   */
+  private saveLatin1Str(text: Latin1Str): void {
+    const bytes = text.bytes;
+    if (this.protocol === 0) this.session!.latin1Payload(Rec.UNICODE_RAW, rawUnicodeEscape(latin1String(bytes, 0, bytes.length)), '\n');
+    else this.session!.latin1Str(bytes);
+    this.session!.memoize();
   }
 
   private bytesPayload(kind: number, value: Uint8Array): void {

@@ -5,14 +5,15 @@ import { fixImport } from './compat.js';
 import { UnpicklingError } from './errors.js';
 import { replaceConverted } from './fixup.js';
 import { MAKES_CODE } from './byValue.js';
-import { Latin1Encoded, codecsEncode } from './builtins.js';
+import { Latin1Str, codecsEncode } from './builtins.js';
 import { beginLoad, makeDict } from './dictShapes.js';
 import { call, isArrayIndex, isPlainObject, newObject, setState, typeName } from './objects.js';
 import { opcodeName } from './opcodeNames.js';
 import { Op } from './opcodes.js';
 import { Registry, registry as defaultRegistry } from './Registry.js';
 import { ScanSession } from './session.js';
-import { escapeDecode, isAscii, latin1BytesOfUtf8, latin1String, rawUnicodeEscapeDecode, strOfRecord, utf8String } from './strings.js';
+import { latin1BytesOfUtf8 } from './latin1.js';
+import { escapeDecode, isAscii, latin1String, rawUnicodeEscapeDecode, strOfRecord, utf8String } from './strings.js';
 import { Field, Layout, MemoFlag, Rec, RunFlag, Status, StrFlag } from './tape.js';
 import { ByteArray, FrozenSet, PyObject, Tuple, asTuple } from './types.js';
 import { memory } from './wasm.js';
@@ -396,7 +397,7 @@ export class Unpickler {
         case Rec.FALSE: case Op.NEWFALSE: this.stack.push(false); break;
         case Op.NONE: this.stack.push(null); break;
         case Rec.STR:
-          if (b >= ENCODED_ONLY_MIN && this.onlyEncodedToLatin1(w, end, head)) this.stack.push(this.latin1Encoded(a, b, head));
+          if (b >= ENCODED_ONLY_MIN && this.onlyEncodedToLatin1(w, end, head)) this.stack.push(this.latin1Str(a, b, head));
           else this.stack.push(strOfRecord(session.strings, this.data, a, a + b, head >>> Layout.FLAGS_SHIFT));
           break;
         case Rec.PY2STR: this.stack.push(this.python2String(this.data.subarray(a, a + b), head >>> Layout.FLAGS_SHIFT)); break;
@@ -1027,10 +1028,10 @@ export class Unpickler {
     return kind === Rec.STR && tape[r + 3] === 6 && latin1String(this.data, a, a + 6) === 'latin1';
   }
 
-  /** What the STR record's str encodes to in latin-1, for codecsEncode (see onlyEncodedToLatin1): ASCII is its own UTF-8. */
-  private latin1Encoded(start: number, length: number, head: number): Latin1Encoded {
+  /** The STR record's str as its latin-1 bytes, for codecsEncode (see onlyEncodedToLatin1): ASCII is its own UTF-8. */
+  private latin1Str(start: number, length: number, head: number): Latin1Str {
     const ascii = ((head >>> Layout.FLAGS_SHIFT) & StrFlag.ASCII) !== 0;
-    return new Latin1Encoded(ascii ? this.bytesAt(start, length) : latin1BytesOfUtf8(this.data, start, start + length));
+    return new Latin1Str(ascii ? this.bytesAt(start, length) : latin1BytesOfUtf8(this.data, start, start + length));
   }
 
   private bytesAt(start: number, length: number): Uint8Array {

@@ -115,17 +115,18 @@ export const builtins = {
 };
 
 /**
- * @internal The bytes of `_codecs.encode(str, 'latin1')`, made by the
- * unpickler from the str's UTF-8 where nothing else takes the str (see its
- * onlyEncodedToLatin1): it stands for the str as that call's argument.
+ * @internal A str of code points below U+0100 held as its latin-1 bytes, in
+ * place of the str where only `_codecs.encode(str, 'latin1')` (bytes at
+ * protocols 0–2) takes it: loads passes one to codecsEncode (see Unpickler's
+ * onlyEncodedToLatin1), dumps writes one as a bytes value's text.
  */
-export class Latin1Encoded {
+export class Latin1Str {
   constructor(readonly bytes: Uint8Array) {}
 }
 
 /** _codecs.encode(str, encoding): how protocols 0–2 write bytes. */
 export function codecsEncode(text: unknown, encoding: unknown = 'utf-8'): Uint8Array {
-  if (text instanceof Latin1Encoded) return text.bytes;
+  if (text instanceof Latin1Str) return text.bytes;
   return encodeString(text, encoding, '_codecs.encode');
 }
 

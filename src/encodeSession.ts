@@ -4,6 +4,7 @@
 // output. Large payloads never enter wasm memory: their header is written
 // there and the bytes themselves join the output as they are.
 import { PicklingError } from './errors.js';
+import { unfoldLatin1Into, utf8OfLatin1 } from './latin1.js';
 import { nodeBuffer } from './nodeBuffer.js';
 import { Op } from './opcodes.js';
 import { Field, Frame, EncodeStatus, Layout, MemoFlag, Rec, RecFlag } from './tape.js';
@@ -376,6 +377,25 @@ export class EncodeSession {
     this.setField(Field.TEXT_ASCII, written === this.pendingText.length ? 1 : 0);
     this.pendingText = '';
     this.pendingMax = 0;
+  }
+
+  /**
+   * A STR record of the str whose latin-1 bytes are `bytes` (a bytes value's
+   * text at protocols 1–2), its UTF-8 made by wasm, never a JS string: in
+   * the arena, or, from 64 KiB of it, external.
+   */
+  latin1Str(bytes: Uint8Array): void {
+    const n = bytes.length;
+    if (2 * n >= EXTERNAL_MIN) { // (UTF-8 takes at most twice as many bytes)
+      const utf8 = utf8OfLatin1(bytes);
+      if (utf8.length >= EXTERNAL_MIN) return this.externalPayload(Rec.STR, utf8);
+      return this.bytesPayload(Rec.STR, utf8);
+    }
+    this.makeRoom(2 * n);
+    const start = this.arenaUsed;
+    const length = unfoldLatin1Into(bytes, this.arena + start);
+    this.arenaUsed += length;
+    this.record(Rec.STR, start, length);
   }
 
   /** A STR record whose UTF-8 (`length` bytes) stays at `address` in wasm memory (src/keyTable.ts). */

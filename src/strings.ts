@@ -3,8 +3,8 @@
 // classified each payload, so these decoders only build.
 import { UnpicklingError } from './errors.js';
 import { nodeBuffer } from './nodeBuffer.js';
-import { Scratch, StrCache, StrFlag } from './tape.js';
-import { core, memory } from './wasm.js';
+import { foldLatin1Into } from './latin1.js';
+import { StrCache, StrFlag } from './tape.js';
 
 const utf8Decoder = new TextDecoder('utf-8');
 /** Below this length building from char codes beats TextDecoder's call overhead (measured: ~200 ns a call). */
@@ -97,35 +97,6 @@ function surrogatePassString(bytes: Uint8Array, start: number, end: number): str
 }
 
 /**
- * Copies [start, end) of `bytes` into wasm's fold scratch a chunk at a time (a
- * C2/C3 stays with its continuation byte), calling `each` with the length of
- * each chunk copied.
- */
-function eachFoldChunk(bytes: Uint8Array, start: number, end: number, each: (length: number) => void): void {
-  const scratch = core.foldScratch();
-  memory.refresh();
-  for (let i = start; i < end; ) {
-    let stop = Math.min(end, i + Scratch.FOLD_CHUNK);
-    if (bytes[stop - 1] >= 0xc0) stop--;
-    memory.u8.set(bytes.subarray(i, stop), scratch);
-    each(stop - i);
-    i = stop;
-  }
-}
-
-/** Folds the UTF-8 [start, end) of `bytes` (StrFlag.LATIN1) into `out`, one byte a character; returns how many. */
-function foldLatin1Into(bytes: Uint8Array, start: number, end: number, out: Uint8Array): number {
-  const folded = core.foldScratch() + Scratch.FOLD_CHUNK;
-  let n = 0;
-  eachFoldChunk(bytes, start, end, (length) => {
-    const made = core.foldLatin1(length);
-    out.set(memory.u8.subarray(folded, folded + made), n);
-    n += made;
-  });
-  return n;
-}
-
-/**
  * A long str of characters below U+0100 (how protocols 0–2 carry bytes, as
  * `_codecs.encode(str, 'latin1')`): its UTF-8 folded by wasm to one byte a
  * character, then made as a one-byte string — several times faster than
@@ -135,22 +106,6 @@ function foldLatin1Into(bytes: Uint8Array, start: number, end: number, out: Uint
 function latin1FromUtf8(bytes: Uint8Array, start: number, end: number): string {
   const folded = new Uint8Array(end - start);
   return latin1String(folded, 0, foldLatin1Into(bytes, start, end, folded));
-}
-
-/**
- * `_codecs.encode(str, 'latin1')` of the str whose UTF-8 is [start, end) of
- * `bytes` (StrFlag.LATIN1), made without the str: folded into an array of
- * exactly its characters, counted first (a 64 MiB bytes value at protocol 2
- * is then one fresh 64 MiB array, not also a str and the str's encoding).
- */
-export function latin1BytesOfUtf8(bytes: Uint8Array, start: number, end: number): Uint8Array {
-  let chars = 0;
-  eachFoldChunk(bytes, start, end, (length) => {
-    chars += core.latin1Chars(length);
-  });
-  const out = new Uint8Array(chars);
-  foldLatin1Into(bytes, start, end, out);
-  return out;
 }
 
 /** A STR record's string: taken from the session's string cache, or made (and kept there when the record says so). */

@@ -24,6 +24,8 @@ interface CoreExports {
   foldScratch(): number;
   foldLatin1(length: number): number;
   latin1Chars(length: number): number;
+  latin1Utf8Length(length: number): number;
+  unfoldLatin1(length: number, to: number): number;
 }
 
 function decodeBase64(text: string): Uint8Array {
@@ -53,7 +55,7 @@ try {
  */
 export const core: CoreExports = bound
   ? { ...(bound.loadedModule.instance.exports as unknown as CoreExports) }
-  : { memory: new WebAssembly.Memory({ initial: 0 }), scan: notReady, encode: notReady, newSession: notReady, clearStrCache: notReady, clearSharedStrs: notReady, resizeMemoIndices: notReady, allocateBlock: notReady, findReferenced: notReady, resizeWindow: notReady, growWindow: notReady, freeSession: notReady, foldScratch: notReady, foldLatin1: notReady, latin1Chars: notReady };
+  : { memory: new WebAssembly.Memory({ initial: 0 }), scan: notReady, encode: notReady, newSession: notReady, clearStrCache: notReady, clearSharedStrs: notReady, resizeMemoIndices: notReady, allocateBlock: notReady, findReferenced: notReady, resizeWindow: notReady, growWindow: notReady, freeSession: notReady, foldScratch: notReady, foldLatin1: notReady, latin1Chars: notReady, latin1Utf8Length: notReady, unfoldLatin1: notReady };
 
 /** Makes the wasm core ready where importing could not (browsers' main thread); resolves at once where it is ready. */
 export async function init(): Promise<void> {

@@ -158,6 +158,14 @@ test("dumps writes byte for byte what CPython's C pickler writes: batches, frame
     ['frozenset([1])', new FrozenSet([1]), [4, 5]],
     // bytes written in their frame below 64 KiB, outside any frame from 64 KiB (the memo stores after them too)
     ["(lambda s: [b'y' * 40000, s, b'z' * 65535, s, b'w' * 65536, s])(['shared'])", ((s) => [40000, s, 65535, s, 65536, s].map((x) => (typeof x === 'number' ? new Uint8Array(x).fill(x === 40000 ? 121 : x === 65535 ? 122 : 119) : x)))(['shared']), [3, 4, 5]],
+    // bytes at protocols 0-2 as _codecs.encode of their text: a str written anew for each bytes value, equal ones too, short and
+    // long, past 64 KiB of UTF-8 (outside any frame); one bytes value met again is a GET of the whole
+    [
+      "(lambda b, big: [b, bytes(list(b)), big, bytes(list(big)), bytes([92, 10, 0, 32, 111, 107]), big])(bytes(range(256)), bytes(range(128, 256)) * 300)",
+      ((b, big) => [b, b.slice(), big, big.slice(), Uint8Array.from([92, 10, 0, 32, 111, 107]), big])(
+        Uint8Array.from({ length: 256 }, (_, i) => i), Uint8Array.from({ length: 38400 }, (_, i) => 128 + (i % 128))),
+      [0, 1, 2],
+    ],
     // containers of less than a batch, written at once, among ones written through frames
     [
       "[{'a': [1], 'b': {}}, (1,), (1, 2, 3, 4), [[]], {'k': (1, [2])}, [1, 'x', [2.5, None, True]], [list(range(1500)), {'d': [3]}]]",
@@ -374,4 +382,14 @@ test('Pickler hooks: reducerOverride sees every object (classes too), persistent
   assert.deepEqual(ids, ['a']);
   const asText = dumps(['ref:b'], { protocol: 0, persistentId: (v) => (typeof v === 'string' && v.startsWith('ref:') ? v.slice(4) : undefined) });
   assert.ok(Buffer.from(asText).includes(Buffer.from('Pb\n')));
+  // bytes at protocols 0-2: the hooks see the parts of `_codecs.encode(text, 'latin1')`, the text a str (as Python's do)
+  for (const protocol of [0, 2]) {
+    const values = [];
+    const objects = [];
+    const bytes = Uint8Array.of(97, 98, 200);
+    dumps([bytes], { protocol, persistentId: (v) => void values.push(v) });
+    dumps([bytes], { protocol, reducerOverride: (v) => void objects.push(v) });
+    assert.deepEqual(values.slice(1).filter((v) => typeof v === 'string'), ['ab\u00c8', 'latin1'], `protocol ${protocol}`);
+    assert.deepEqual(objects.slice(1).map((v) => v.constructor.name), ['Uint8Array', 'Function', 'Tuple'], `protocol ${protocol}`);
+  }
 });
