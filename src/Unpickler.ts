@@ -982,7 +982,6 @@ export class Unpickler {
 
   // --- strings and bytes ---
 
-  /** A bytes payload: a plain Uint8Array view of the input (whatever its class), or a copy with `copy`. */
   /**
    * Is the str of the STR record at word `w` (flags in `head`) nothing but the
    * argument of `_codecs.encode(str, 'latin1')`, as protocols 0–2 write
@@ -1034,6 +1033,7 @@ export class Unpickler {
     return new Latin1Str(ascii ? this.bytesAt(start, length) : latin1BytesOfUtf8(this.data, start, start + length));
   }
 
+  /** A bytes payload: a plain Uint8Array view of the input (whatever its class), or a copy with `copy`. */
   private bytesAt(start: number, length: number): Uint8Array {
     const view = new Uint8Array(this.data.buffer, this.data.byteOffset + start, length);
     return this.options.copy ? view.slice() : view;
