@@ -4,8 +4,9 @@
 // C pickle (through python3), and msgpackr and JSON on the same data as JSON
 // holds it. Each JS cell is timed in a fresh process (bench/measure.mjs), and
 // CPython right after the JS cells of the same payload, so that a noisy
-// minute on a shared host falls on both sides; three rounds, each cell keeping
-// its lowest median. Writes bench/results.json and bench/chart.svg.
+// minute on a shared host falls on both sides; three rounds over the whole
+// suite, each cell keeping its lowest median. Writes bench/results.json and
+// bench/chart.svg.
 //
 //   node bench/run.mjs [--quick] [--filter=REGEX]
 //
@@ -78,41 +79,45 @@ const manifest = JSON.parse(readFileSync(payloadDir + 'manifest.json', 'utf8')).
   (p) => filter.test(`${p.name}.p${p.protocol}`) && (!quick || p.protocol === 5),
 );
 
-const rows = [];
-for (const [i, payload] of manifest.entries()) {
-  const step = (what) => progress(`[${i + 1}/${manifest.length}] ${payload.file}: ${what} …`);
-  const row = { ...payload, us: {}, faults: {}, errors: {} };
-  /** A cell keeps its lowest median, and the page faults per call of the run that gave it. */
-  const keep = (name, us, faults) => {
-    if (us !== null && !(row.us[name] <= us)) {
-      row.us[name] = us;
-      if (faults !== undefined) row.faults[name] = faults;
-    } else {
-      row.us[name] ??= null;
-    }
-  };
-  const cases = ['pickle-wasm loads', 'pickleparser loads', 'jpickle loads', 'pickle-wasm dumps', ...(payload.json ? ['msgpackr unpack', 'JSON.parse'] : [])];
-  for (let round = 1; round <= ROUNDS; round++) {
-    const of = ROUNDS > 1 ? ` (round ${round}/${ROUNDS})` : '';
+/** A cell keeps its lowest median, and the page faults per call of the run that gave it. */
+function keep(row, name, us, faults) {
+  if (us !== null && !(row.us[name] <= us)) {
+    row.us[name] = us;
+    if (faults !== undefined) row.faults[name] = faults;
+  } else {
+    row.us[name] ??= null;
+  }
+}
+
+// Rounds go over the whole suite, one after another: a cell's three runs are
+// minutes apart, so a slow minute of the host costs it one of them, not all.
+const rows = manifest.map((payload) => ({ ...payload, us: {}, faults: {}, errors: {} }));
+for (let round = 1; round <= ROUNDS; round++) {
+  const of = ROUNDS > 1 ? ` (round ${round}/${ROUNDS})` : '';
+  for (const [i, payload] of manifest.entries()) {
+    const row = rows[i];
+    const step = (what) => progress(`[${i + 1}/${manifest.length}] ${payload.file}: ${what}${of} …`);
+    const cases = ['pickle-wasm loads', 'pickleparser loads', 'jpickle loads', 'pickle-wasm dumps', ...(payload.json ? ['msgpackr unpack', 'JSON.parse'] : [])];
     for (const name of cases) {
-      step(name + of);
+      step(name);
       const { us, faults, error } = measure(name, payload.file, name === 'msgpackr unpack' || name === 'JSON.parse' ? payload.json : null);
-      keep(name, us, faults);
+      keep(row, name, us, faults);
       if (error) row.errors[name] = error;
     }
     if (py) {
-      step('CPython (C pickle)' + of);
+      step('CPython (C pickle)');
       const { loads_us, dumps_us, loads_faults, dumps_faults } = cpython(payload.file);
-      keep('CPython loads', loads_us, loads_faults);
-      keep('CPython dumps', dumps_us, dumps_faults);
+      keep(row, 'CPython loads', loads_us, loads_faults);
+      keep(row, 'CPython dumps', dumps_us, dumps_faults);
     }
   }
-  row.dumpsBytes = dumps(loads(readFileSync(payloadDir + payload.file)), { protocol: payload.protocol }).length;
-  if (!quick && payload.protocol === 5 && /records_100k|bytes_64m/.test(payload.name)) {
-    step('peak RSS');
-    row.rss = peakRss(payload.file);
+}
+for (const [i, row] of rows.entries()) {
+  row.dumpsBytes = dumps(loads(readFileSync(payloadDir + row.file)), { protocol: row.protocol }).length;
+  if (!quick && row.protocol === 5 && /records_100k|bytes_64m/.test(row.name)) {
+    progress(`[${i + 1}/${rows.length}] ${row.file}: peak RSS …`);
+    row.rss = peakRss(row.file);
   }
-  rows.push(row);
 }
 if (!py) progress('python3 not found: the CPython columns are skipped');
 
