@@ -5,6 +5,7 @@
 import { reverseFixImport } from './compat.js';
 import { Latin1Str, builtins, codecsEncode, newobj, newobjEx, reconstructor } from './builtins.js';
 import { classFromSource, functionFromSource, staticsOf } from './byValue.js';
+import { DumpMemo } from './dumpMemo.js';
 import { EncodeSession, isInteger } from './encodeSession.js';
 import { PicklingError } from './errors.js';
 import { beginDump, endDump, keyEntry } from './keyTable.js';
@@ -219,7 +220,7 @@ export class Pickler {
   private directDepth = 0;
   private pathTail = '';
   /** Objects (by identity) and dict keys (by value: those not in keyTable) already written, and their memo index. */
-  private readonly memo = new Map<unknown, number>();
+  private readonly memo = new DumpMemo();
   /** The value being dumped (see memoizeWritten). */
   private root: unknown = undefined;
   /** This dump's number (keyTable's beginDump). */
@@ -260,7 +261,7 @@ export class Pickler {
     return this.write(value, finishChunks);
   }
 
-  /** @internal dumps(): the only dump of a Pickler dropped after it, whose memo needs no emptying (Map#clear allocates). */
+  /** @internal dumps(): the only dump of a Pickler dropped after it, whose memo needs no emptying. */
   dumpOnce(value: unknown): Uint8Array {
     return this.write(value, finishWhole, true);
   }
@@ -291,7 +292,7 @@ export class Pickler {
       this.pathTail = '';
       this.root = undefined;
       if (this.frames.length > 0) this.frames.length = 0; // only after an error: setting length is slow
-      if (!last && this.memo.size > 0) this.memo.clear();
+      if (!last) this.memo.clear();
       this.shapeLength = 0;
       this.globals = null;
       session.release();

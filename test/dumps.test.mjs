@@ -166,6 +166,8 @@ test("dumps writes byte for byte what CPython's C pickler writes: batches, frame
         Uint8Array.from({ length: 256 }, (_, i) => i), Uint8Array.from({ length: 38400 }, (_, i) => 128 + (i % 128))),
       [0, 1, 2],
     ],
+    // objects met again from the dump's first memo entries (searched in order) and from after the 16th (a Map)
+    ['(lambda xs: xs + xs[::-1])([[i] for i in range(40)])', ((xs) => [...xs, ...xs.slice().reverse()])(range(40, (i) => [i])), [1, 2, 5]],
     // containers of less than a batch, written at once, among ones written through frames
     [
       "[{'a': [1], 'b': {}}, (1,), (1, 2, 3, 4), [[]], {'k': (1, [2])}, [1, 'x', [2.5, None, True]], [list(range(1500)), {'d': [3]}]]",
@@ -181,10 +183,13 @@ test("dumps writes byte for byte what CPython's C pickler writes: batches, frame
     // ~21 MB: the 128 KiB output window doubles up to 16 MiB, then is taken out and refilled
     ['[i + 0.25 if i % 3 else i * 1000 for i in range(2_500_000)]', range(2_500_000, (i) => (i % 3 ? i + 0.25 : i * 1000)), [2, 5]],
   ];
+  const pickler = new Pickler({ protocol: 5 }); // one Pickler for all, each value twice: its memo emptied after each dump
   for (const [expr, value, protocols] of cases) {
     for (const protocol of protocols) {
       const expected = pythonDumps(expr, protocol);
       assert.ok(Buffer.from(dumps(value, { protocol })).equals(expected), `${expr} at protocol ${protocol}`);
+      if (protocol !== 5) continue;
+      for (const time of ['first', 'second']) assert.ok(Buffer.from(pickler.dump(value)).equals(expected), `${expr}, a Pickler's ${time} dump of it`);
     }
   }
 });
