@@ -151,9 +151,14 @@ function firstNumber(mark: number): number {
  */
 const SLOW_MODE_KEYS = 20;
 
-/** Pops a short stack to `length` (setting an array's length is a runtime call: slower for the few items of most batches). */
+/**
+ * Pops the stack to `length`, item by item for up to a dict's worth of them:
+ * setting an array's length is a runtime call, and it may shrink the array's
+ * store, which the next batch then grows again (bm_pickle DICT_GROUP, three
+ * SETITEMS of 44 items, loads 0.95-0.98 of before with 64 here than with 32).
+ */
 function truncate(stack: unknown[], length: number): void {
-  if (stack.length - length > 32) stack.length = length;
+  if (stack.length - length > 64) stack.length = length;
   else while (stack.length > length) stack.pop();
 }
 
