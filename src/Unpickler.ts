@@ -2,6 +2,7 @@
 // stack machine and builds the JS values, one small method per opcode as in
 // CPython's Lib/pickle.py. Nothing here recurses on the pickle's depth.
 import { fixImport } from './compat.js';
+import { globalNamesAt } from './globalLines.js';
 import { UnpicklingError } from './errors.js';
 import { replaceConverted } from './fixup.js';
 import { MAKES_CODE } from './byValue.js';
@@ -50,24 +51,6 @@ export interface LoadOptions {
 const MAX_INT_DIGITS = 4300;
 const EMPTY = new Uint8Array(0);
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** The names a GLOBAL or INST argument gives, and their Python 3 names (fixImport). */
-interface GlobalNames {
-  given: [string, string];
-  fixed: [string, string];
-}
-
-function globalNames(module: string, qualname: string): GlobalNames {
-  return { given: [module, qualname], fixed: fixImport(module, qualname) };
-}
-
-/**
- * By the argument's text ("module\nname"): a pickle names few globals, and
- * some many times (decoding them and fixImport were 15% of loading bm_pickle
- * DICT at protocol 2). Bounded: a pickle may name any number.
- */
-const globalNamesCache = new Map<string, GlobalNames>();
-const GLOBAL_NAMES_CACHED = 1024;
 
 function toBytes(data: Uint8Array | ArrayBuffer | ArrayBufferView): Uint8Array {
   if (data instanceof Uint8Array) return data;
@@ -1077,23 +1060,7 @@ export class Unpickler {
   /** The module and name lines of GLOBAL and INST. */
   /** Resolves the global that a GLOBAL or INST argument (module and name lines) at `start` names. */
   private resolveNamed(start: number, moduleLength: number): unknown {
-    const nameStart = start + moduleLength + 1;
-    const nameEnd = this.data.indexOf(0x0a, nameStart);
-    let names: GlobalNames | undefined;
-    if (isAscii(this.data, start, nameEnd)) {
-      const line = latin1String(this.data, start, nameEnd);
-      names = globalNamesCache.get(line);
-      if (names === undefined) {
-        names = globalNames(line.slice(0, moduleLength), line.slice(moduleLength + 1));
-        if (globalNamesCache.size < GLOBAL_NAMES_CACHED) globalNamesCache.set(line, names);
-      }
-    } else {
-      try {
-        names = globalNames(strictUtf8.decode(this.data.subarray(start, nameStart - 1)), strictUtf8.decode(this.data.subarray(nameStart, nameEnd)));
-      } catch {
-        throw new UnpicklingError('a global name is not valid UTF-8');
-      }
-    }
+    const names = globalNamesAt(this.data, start, moduleLength);
     const [module, qualname] = this.fixesImports() ? names.fixed : names.given;
     return this.findClass(module, qualname);
   }

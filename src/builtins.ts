@@ -19,6 +19,8 @@ function items(value: unknown, callee: string): Iterable<unknown> {
 const LATIN1 = new Set(['latin1', 'latin-1', 'iso-8859-1', 'iso8859-1', 'l1']);
 const UTF8 = new Set(['utf-8', 'utf8', 'u8']);
 const utf8Encoder = new TextEncoder();
+/** From this many characters on, Node's latin-1 encoder beats the loop below (a bytes value of 10: 0.25 µs against 0.1). */
+const NATIVE_LATIN1_MIN = 64;
 
 /** str.encode(encoding) for the encodings pickles use. */
 function encodeString(text: unknown, encoding: unknown, callee: string): Uint8Array {
@@ -26,8 +28,8 @@ function encodeString(text: unknown, encoding: unknown, callee: string): Uint8Ar
   const name = typeof encoding === 'string' ? encoding.toLowerCase() : '';
   if (UTF8.has(name)) return utf8Encoder.encode(text);
   if (!LATIN1.has(name)) throw new UnpicklingError(`${callee}(): unsupported encoding ${String(encoding)}`);
-  // Node's latin-1 encoder is native (protocols 0–2 carry every bytes value through it)
-  if (nodeBuffer !== undefined && !/[^\x00-\xff]/.test(text)) {
+  // Node's latin-1 encoder is native (protocols 0–2 carry every bytes value through it); short texts are quicker here
+  if (nodeBuffer !== undefined && text.length >= NATIVE_LATIN1_MIN && !/[^\x00-\xff]/.test(text)) {
     const buffer = nodeBuffer.from(text, 'latin1');
     return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
   }

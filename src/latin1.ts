@@ -26,14 +26,22 @@ function eachChunk(bytes: Uint8Array, start: number, end: number, size: number, 
   }
 }
 
+/**
+ * Folds the UTF-8 [start, end) of `bytes` (StrFlag.LATIN1) to one byte a
+ * character, a chunk at a time, calling `each` with where in wasm memory the
+ * chunk's bytes are (they stay there until the next call into wasm).
+ */
+export function eachFolded(bytes: Uint8Array, start: number, end: number, each: (from: number, to: number) => void): void {
+  const folded = core.foldScratch() + Scratch.FOLD_CHUNK;
+  eachChunk(bytes, start, end, Scratch.FOLD_CHUNK, (length) => each(folded, folded + core.foldLatin1(length)));
+}
+
 /** Folds the UTF-8 [start, end) of `bytes` (StrFlag.LATIN1) into `out`, one byte a character; returns how many. */
 export function foldLatin1Into(bytes: Uint8Array, start: number, end: number, out: Uint8Array): number {
-  const folded = core.foldScratch() + Scratch.FOLD_CHUNK;
   let n = 0;
-  eachChunk(bytes, start, end, Scratch.FOLD_CHUNK, (length) => {
-    const made = core.foldLatin1(length);
-    out.set(memory.u8.subarray(folded, folded + made), n);
-    n += made;
+  eachFolded(bytes, start, end, (from, to) => {
+    out.set(memory.u8.subarray(from, to), n);
+    n += to - from;
   });
   return n;
 }

@@ -40,6 +40,19 @@ test('strs of random characters load as Node decodes their UTF-8', () => {
   }
 });
 
+test('latin-1 strs of every UTF-8 length around where wasm takes over the fold (160 bytes) load as themselves', () => {
+  const next = random(15);
+  for (let bytes = 140; bytes <= 180; bytes++) {
+    for (const kinds of [['latin1'], ['ascii', 'latin1']]) {
+      // a str of exactly `bytes` UTF-8 bytes: pairs, then ASCII to make up an odd count
+      let value = '';
+      while (Buffer.byteLength(value, 'utf8') < bytes - 1) value += text(next, 1, kinds);
+      if (Buffer.byteLength(value, 'utf8') < bytes) value += 'x';
+      assert.equal(loads(strPickle(Buffer.from(value, 'utf8'))), value, `${kinds} ${bytes}`);
+    }
+  }
+});
+
 test('long latin-1 strs load whole where a pair straddles a window or fold chunk', () => {
   const next = random(12);
   const body = Buffer.from(text(next, 150_000, ['ascii', 'latin1', 'latin1']), 'utf8');
