@@ -446,13 +446,11 @@ export class Pickler {
     this.session!.latin1Payload(Op.PERSID, pid, '\n');
   }
 
-  /** Writers of the built-in types but dict and list (see saveObject), by exact prototype (a subclass goes through the reduce protocol, as in Python). */
+  /** Writers of the built-in types but dict, list, tuple and Map (see saveObject), by exact prototype (a subclass goes through the reduce protocol, as in Python). */
   private static readonly dispatch = new Map<object, (pickler: Pickler, value: any) => void>([
-    [Tuple.prototype, (p, v: Tuple) => p.saveTuple(v)],
     [Uint8Array.prototype, (p, v: Uint8Array) => p.saveBytes(v)],
     [ByteArray.prototype, (p, v: ByteArray) => p.saveByteArray(v)],
     [ArrayBuffer.prototype, (p, v: ArrayBuffer) => p.saveBytes(new Uint8Array(v), v)],
-    [Map.prototype, (p, v: Map<unknown, unknown>) => p.saveMap(v)],
     [Set.prototype, (p, v: Set<unknown>) => p.saveSet(v)],
     [FrozenSet.prototype, (p, v: FrozenSet) => p.saveFrozenSet(v)],
     [Complex.prototype, (p, v: Complex) => p.saveReduce([builtins.complex, [v.real, v.imag]], v)],
@@ -471,9 +469,10 @@ export class Pickler {
    */
   private saveObject(value: object): void {
     const prototype = Object.getPrototypeOf(value);
-    // the commonest three (a null-prototype object is a dict too), then the other built-in types
+    // the commonest four (a null-prototype object is a dict too), then the other built-in types (a Map lookup: ~40 ns)
     if (prototype === Object.prototype || prototype === null) return this.saveDict(value as Record<string, unknown>);
     if (prototype === Array.prototype) return this.saveList(value as unknown[]);
+    if (prototype === Tuple.prototype) return this.saveTuple(value as Tuple);
     if (prototype === Map.prototype) return this.saveMap(value as Map<unknown, unknown>);
     const save = Pickler.dispatch.get(prototype);
     if (save !== undefined) return save(this, value);
