@@ -8,7 +8,7 @@ import { classFromSource, functionFromSource, staticsOf } from './byValue.js';
 import { DumpMemo } from './dumpMemo.js';
 import { EncodeSession, isInteger } from './encodeSession.js';
 import { PicklingError } from './errors.js';
-import { beginDump, endDump, keyEntry } from './keyTable.js';
+import { beginDump, endDump, keyEntry, keyEntryAt, type KeyEntry } from './keyTable.js';
 import { isClass, typeName } from './objects.js';
 import { Op } from './opcodes.js';
 import { Registry, registry as defaultRegistry } from './Registry.js';
@@ -225,15 +225,6 @@ export class Pickler {
   private root: unknown = undefined;
   /** This dump's number (keyTable's beginDump). */
   private dumpNumber = 0;
-  /**
-   * The keys of the dicts written at once, by position, with their memo
-   * indices: dicts of one shape (records) repeat their keys, which then cost
-   * a compare, not a lookup in the memo (a Map of every object written).
-   */
-  private shapeKeys: string[] | null = null;
-  private shapeIndices: number[] | null = null;
-  /** How many of them this dump has set (the rest are an earlier dump's). */
-  private shapeLength = 0;
   /** Globals already written, by "module\nqualname" (stubs of one class are distinct objects). */
   private globals: Map<string, Map<string, number>> | null = null;
 
@@ -293,7 +284,6 @@ export class Pickler {
       this.root = undefined;
       if (this.frames.length > 0) this.frames.length = 0; // only after an error: setting length is slow
       if (!last) this.memo.clear();
-      this.shapeLength = 0;
       this.globals = null;
       session.release();
     }
@@ -565,27 +555,25 @@ export class Pickler {
   /**
    * A dict key, written once, as Python writes its interned keys: through
    * keyTable, else the memo Map (long keys, protocol 0, a full table).
-   * Returns its memo index.
    */
-  private saveKey(value: string): number {
-    const entry = this.protocol >= 1 ? keyEntry(value) : undefined;
+  private saveKey(value: string): void {
+    this.writeKey(value, this.protocol >= 1 ? keyEntry(value) : undefined);
+  }
+
+  /** saveKey() for a key whose keyTable entry, if any, is `entry`. */
+  private writeKey(value: string, entry: KeyEntry | undefined): void {
     if (entry !== undefined) {
-      if (entry.dump === this.dumpNumber) {
-        this.session!.record(Rec.GET, entry.index);
-        return entry.index;
-      }
+      if (entry.dump === this.dumpNumber) return this.session!.record(Rec.GET, entry.index);
       this.session!.strAt(entry.address, entry.length);
       entry.dump = this.dumpNumber;
-      return (entry.index = this.session!.memoize());
+      entry.index = this.session!.memoize();
+      return;
     }
     const known = this.memo.get(value);
-    if (known !== undefined) {
-      this.session!.record(Rec.GET, known);
-      return known;
-    }
+    if (known !== undefined) return this.session!.record(Rec.GET, known);
     if (this.protocol === 0) this.session!.latin1Payload(Rec.UNICODE_RAW, rawUnicodeEscape(value), '\n');
     else this.session!.str(value, false);
-    return this.memoize(value);
+    this.memoize(value);
   }
 
   /** Stores the value just written as the memo's next entry (MEMOIZE, or PUT before protocol 4); returns its index. */
@@ -801,8 +789,6 @@ export class Pickler {
     if (n === 0) return;
     if (n > 1) this.batchMark();
     const base = this.frames.length;
-    const shapeKeys = (this.shapeKeys ??= []);
-    const shapeIndices = (this.shapeIndices ??= []);
     let i = 0;
     let atKey = true;
     this.directDepth++;
@@ -810,14 +796,8 @@ export class Pickler {
       for (; i < n; i++) {
         atKey = true;
         const key = keys[i];
-        if (i < this.shapeLength && shapeKeys[i] === key) {
-          this.session!.record(Rec.GET, shapeIndices[i]);
-        } else {
-          // (dicts met inside reset positions from their own keys: set ones stay set, each for this dump)
-          shapeIndices[i] = this.saveKey(key);
-          shapeKeys[i] = key;
-          if (i === this.shapeLength) this.shapeLength = i + 1;
-        }
+        // by position: dicts of one shape (records, the same dict dumped again) find each key by a compare
+        this.writeKey(key, this.protocol >= 1 ? keyEntryAt(key, i) : undefined);
         atKey = false;
         this.save(values !== null ? values[i] : value[key]);
         if (this.frames.length > base) this.run(base);

@@ -262,6 +262,18 @@ test('dict keys written from the key table stay right in a dump inside a dump, a
   }
 });
 
+test('a dict dumped again after the key table filled and started over comes back with its own keys', () => {
+  // keys are found by position across dumps; a full table starts over, and other keys take the places its first ones had
+  const dictOf = (prefix, n) => Object.fromEntries(Array.from({ length: n }, (_, i) => [prefix + String(i).padStart(16, '0'), i]));
+  const first = dictOf('a', 10);
+  assert.deepStrictEqual(loads(dumps(first)), first);
+  for (let round = 0; round < 3; round++) {
+    const other = dictOf('b' + round, 2000);
+    assert.deepStrictEqual(loads(dumps(other)), other);
+  }
+  assert.deepStrictEqual(loads(dumps(first)), first);
+});
+
 test('equal str values are written once, as CPython writes a str object met again: memo indices past them, in every protocol', { skip: needsPython }, () => {
   // The encoder shares strs by their bytes and takes memo indices for them that JS's own (lists, keys) skip:
   // GETs of lists after shared strs, 256+ memo entries (LONG_BINGET), 4096+ of JS's (its table of indices grows).
