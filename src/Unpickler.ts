@@ -1057,7 +1057,6 @@ export class Unpickler {
 
   // --- globals and objects ---
 
-  /** The module and name lines of GLOBAL and INST. */
   /** Resolves the global that a GLOBAL or INST argument (module and name lines) at `start` names. */
   private resolveNamed(start: number, moduleLength: number): unknown {
     const names = globalNamesAt(this.data, start, moduleLength);
