@@ -14,7 +14,7 @@ import { opcodeName } from './opcodeNames.js';
 import { Op } from './opcodes.js';
 import { Registry, registry as defaultRegistry } from './Registry.js';
 import { ScanSession } from './session.js';
-import { escapeDecode, isAscii, latin1String, rawUnicodeEscapeDecode, strOfRecord, utf8String } from './strings.js';
+import { escapeDecode, isAscii, latin1String, rawUnicodeEscapeDecode, strictUtf8String, strOfRecord, utf8String } from './strings.js';
 import { Field, Layout, MemoFlag, Rec, RunFlag, Status, StrFlag } from './tape.js';
 import { ByteArray, FrozenSet, PyObject, Tuple, asTuple } from './types.js';
 import { memory } from './wasm.js';
@@ -50,7 +50,6 @@ export interface LoadOptions {
 /** Python's text-to-int conversion limit (sys.int_info.default_max_str_digits), which Python's own loads applies too. */
 const MAX_INT_DIGITS = 4300;
 const EMPTY = new Uint8Array(0);
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 function toBytes(data: Uint8Array | ArrayBuffer | ArrayBufferView): Uint8Array {
   if (data instanceof Uint8Array) return data;
@@ -1047,12 +1046,7 @@ export class Unpickler {
   }
 
   private utf8Flags(bytes: Uint8Array): number {
-    try {
-      strictUtf8.decode(bytes);
-      return 0;
-    } catch {
-      return StrFlag.INVALID;
-    }
+    return strictUtf8String(bytes) === null ? StrFlag.INVALID : 0;
   }
 
   // --- globals and objects ---

@@ -6,7 +6,7 @@
 // (bm_pickle DICT names two at protocol 2).
 import { fixImport } from './compat.js';
 import { UnpicklingError } from './errors.js';
-import { latin1String } from './strings.js';
+import { latin1String, strictUtf8String } from './strings.js';
 
 /** The names a GLOBAL or INST argument gives, and their Python 3 names (fixImport). */
 export interface GlobalNames {
@@ -23,7 +23,6 @@ interface CachedLine {
 /** Bounded: a pickle may name any number of globals. */
 const MAX_CACHED = 1024;
 const cache = new Map<number, CachedLine>();
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 function sameBytes(cached: Uint8Array, data: Uint8Array, start: number): boolean {
   for (let i = 0; i < cached.length; i++) if (cached[i] !== data[start + i]) return false;
@@ -45,19 +44,10 @@ export function globalNamesAt(data: Uint8Array, start: number, moduleLength: num
   }
   const cached = cache.get(hash);
   if (cached !== undefined && cached.bytes.length === end - start && sameBytes(cached.bytes, data, start)) return cached.names;
-  let module: string;
-  let qualname: string;
-  if (high < 0x80) {
-    module = latin1String(data, start, nameStart - 1);
-    qualname = latin1String(data, nameStart, end);
-  } else {
-    try {
-      module = strictUtf8.decode(data.subarray(start, nameStart - 1));
-      qualname = strictUtf8.decode(data.subarray(nameStart, end));
-    } catch {
-      throw new UnpicklingError('a global name is not valid UTF-8');
-    }
-  }
+  const ascii = high < 0x80;
+  const module = ascii ? latin1String(data, start, nameStart - 1) : strictUtf8String(data.subarray(start, nameStart - 1));
+  const qualname = ascii ? latin1String(data, nameStart, end) : strictUtf8String(data.subarray(nameStart, end));
+  if (module === null || qualname === null) throw new UnpicklingError('a global name is not valid UTF-8');
   const names: GlobalNames = { given: [module, qualname], fixed: fixImport(module, qualname) };
   if (cache.size < MAX_CACHED || cached !== undefined) cache.set(hash, { bytes: data.slice(start, end), names });
   return names;

@@ -8,6 +8,7 @@ import { memory } from './wasm.js';
 import { StrCache, StrFlag } from './tape.js';
 
 const utf8Decoder = new TextDecoder('utf-8');
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 /** Below this length building from char codes beats TextDecoder's call overhead (measured: ~200 ns a call). */
 const SHORT_STRING = 64;
 /** Chunk size for String.fromCharCode.apply (bounded argument count). */
@@ -233,6 +234,15 @@ export function rawUnicodeEscapeDecode(bytes: Uint8Array, start: number, end: nu
     i = run = after + 1 + digits;
   }
   return text + latin1String(bytes, run, end);
+}
+
+/** `bytes` decoded as UTF-8, or null if they are not valid UTF-8. */
+export function strictUtf8String(bytes: Uint8Array): string | null {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return null;
+  }
 }
 
 /** Is every byte (from start to end) below 0x80? */
