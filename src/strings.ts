@@ -4,7 +4,6 @@
 import { UnpicklingError } from './errors.js';
 import { nodeBuffer } from './nodeBuffer.js';
 import { eachFolded } from './latin1.js';
-import { memory } from './wasm.js';
 import { StrCache, StrFlag } from './tape.js';
 
 const utf8Decoder = new TextDecoder('utf-8');
@@ -99,15 +98,6 @@ function surrogatePassString(bytes: Uint8Array, start: number, end: number): str
 }
 
 /**
- * Strs of characters below U+0100 up to this many UTF-8 bytes are folded by
- * a loop here, longer ones by wasm, which is quicker from ~150 bytes (of
- * bytes half from 0x80: 80 characters 1.36 µs against 1.45, 400 1.85 against 2.23).
- */
-const FOLD_IN_JS_MAX = 160;
-/** Where the loop folds them: a new Uint8Array of over 64 bytes is a ~1 µs allocation outside V8's heap. */
-let foldScratch: Uint8Array | null = null;
-
-/**
  * A str of characters below U+0100 (how protocols 0–2 carry bytes, as
  * `_codecs.encode(str, 'latin1')`): its UTF-8 folded to one byte a
  * character, then made as a one-byte string — several times faster than
@@ -115,20 +105,11 @@ let foldScratch: Uint8Array | null = null;
  * utf8Slice make (63 characters: 0.1 µs against 0.28).
  */
 function latin1FromUtf8(bytes: Uint8Array, start: number, end: number): string {
-  if (end - start > FOLD_IN_JS_MAX) {
-    let text = '';
-    eachFolded(bytes, start, end, (from, to) => {
-      text += latin1String(memory.u8, from, to);
-    });
-    return text;
-  }
-  const folded = (foldScratch ??= new Uint8Array(FOLD_IN_JS_MAX));
-  let n = 0;
-  for (let i = start; i < end; i++) {
-    const byte = bytes[i];
-    folded[n++] = byte < 0x80 ? byte : ((byte & 0x03) << 6) | (bytes[++i] & 0x3f); // C2 or C3, then its continuation
-  }
-  return latin1String(folded, 0, n);
+  let text = '';
+  eachFolded(bytes, start, end, (folded, from, to) => {
+    text += latin1String(folded, from, to);
+  });
+  return text;
 }
 
 /** A STR record's string: taken from the session's string cache, or made (and kept there when the record says so). */
