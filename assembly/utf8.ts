@@ -102,31 +102,29 @@ export function foldScratch(): usize {
   return foldArea;
 }
 
-/**
- * How many characters n bytes of UTF-8 that the scan classified StrFlag.LATIN1
- * in the scratch's first half hold: one a byte but continuation bytes, counted
- * eight at a time (the size of their bytes, before foldLatin1 writes them).
- */
-export function latin1Chars(n: u32): u32 {
-  const end = foldArea + n;
-  let continuations: u64 = 0;
-  let p = foldArea;
-  for (; p + 8 <= end; p += 8) {
-    const word = load<u64>(p);
-    continuations += popcnt(word & HIGH_BITS & ~(word << 1));
-  }
-  for (; p < end; p++) if ((load<u8>(p) & 0xc0) == 0x80) continuations++;
-  return n - <u32>continuations;
-}
-
-/** How many bytes of UTF-8 the n latin-1 bytes in the scratch's first half take: two for each from 0x80. */
-export function latin1Utf8Length(n: u32): u32 {
+/** How many of the n bytes in the scratch's first half are from 0x80, counted eight at a time. */
+function highBytes(n: u32): u32 {
   const end = foldArea + n;
   let high: u64 = 0;
   let p = foldArea;
   for (; p + 8 <= end; p += 8) high += popcnt(load<u64>(p) & HIGH_BITS);
   for (; p < end; p++) high += load<u8>(p) >> 7;
-  return n + <u32>high;
+  return <u32>high;
+}
+
+/**
+ * How many characters n bytes of UTF-8 that the scan classified StrFlag.LATIN1
+ * in the scratch's first half hold (the size of their bytes, before
+ * foldLatin1 writes them): each from U+0080 is two bytes from 0x80, a C2/C3
+ * and its continuation, which no chunk cuts apart (see latin1.ts's eachChunk).
+ */
+export function latin1Chars(n: u32): u32 {
+  return n - (highBytes(n) >> 1);
+}
+
+/** How many bytes of UTF-8 the n latin-1 bytes in the scratch's first half take: two for each from 0x80. */
+export function latin1Utf8Length(n: u32): u32 {
+  return n + highBytes(n);
 }
 
 /**
