@@ -195,10 +195,15 @@ function writeMemo(get: bool, index: u32): void {
   return load<u32>(memoIndices + (<usize>index << 2));
 }
 
+/** Notes that JS's next memo store names the output's memo index `index`. */
+@inline function noteJsStore(index: u32): void {
+  store<u32>(memoIndices + (<usize>jsStores << 2), index);
+  jsStores++;
+}
+
 /** Notes that JS's next memo store is the output's next; returns that index. */
 @inline function takeJsStore(): u32 {
-  store<u32>(memoIndices + (<usize>jsStores << 2), memoNext);
-  jsStores++;
+  noteJsStore(memoNext);
   return memoNext++;
 }
 
@@ -230,13 +235,31 @@ function share(p: usize, n: u32): i32 {
   return found;
 }
 
-/** A str (protocol 1+) of n bytes at src, at p, or its GET (see share()); returns the bytes written. */
-@inline function binaryStr(p: usize, src: usize, n: u32, shared: bool): u32 {
+/**
+ * After a SHARED str's lookup (`found`, see share()), or an unshared str's,
+ * for a str JS memoized (`stored`: its FOLDED_MEMO, whose store then names
+ * the str's index, a GET's too): notes JS's store; returns the output index
+ * of the memo store to write after the str, or -1 for none (a GET, or a str
+ * neither the table nor JS stores).
+ */
+@inline function strStore(found: i32, stored: bool): i32 {
+  if (found >= 0) {
+    if (stored) noteJsStore(<u32>found);
+    return -1;
+  }
+  if (found != ADDED && !stored) return -1;
+  if (stored) noteJsStore(memoNext);
+  return memoNext++;
+}
+
+/** A str (protocol 1+) of n bytes at src, at p, or its GET (see share()), and its memo store (see strStore); returns the bytes written. */
+@inline function binaryStr(p: usize, src: usize, n: u32, shared: bool, stored: bool): u32 {
   const found = shared ? share(src, n) : NOT_SHARED;
+  const index = strStore(found, stored);
   if (found >= 0) return binaryMemo(p, true, <u32>found);
   const header = strHeader(p, n);
   copyShort(p + header, src, n);
-  return found == ADDED ? header + n + binaryStore(p + header + n, memoNext++) : header + n;
+  return index < 0 ? header + n : header + n + binaryStore(p + header + n, <u32>index);
 }
 
 function writeExtension(code: u32): void {
@@ -445,8 +468,10 @@ function writeRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
       const pending = (head & ~SHARED) == STR_PENDING;
       const n = pending ? pendingBytes(load<u32>(record, 8)) : load<u32>(record, 12);
       if (<u64>at + n + 9 > <u64>limit) break;
-      written = binaryStr(p, pending ? text : payloadAddress(head, load<u32>(record, 8)), n, (head & SHARED) != 0);
+      // (with its memo store, if any: see strStore)
+      at += binaryStr(p, pending ? text : payloadAddress(head, load<u32>(record, 8)), n, (head & SHARED) != 0, (flagged & FOLDED_MEMO) != 0);
       if (pending) text += n;
+      continue;
     } else if (head == Rec.GET) {
       written = binaryMemo(p, true, outputIndex(load<u32>(record, 8)));
     } else if (head == Rec.PUT) {
@@ -521,6 +546,7 @@ export function encode(s: usize): i32 {
     if (external) commitFrame();
     else if (kind != Op.PROTO) openFrame();
     const payload = payloadAddress(head, a);
+    let stored = (head & FOLDED_MEMO) != 0;
     switch (kind) {
       case Op.PROTO: byte(Op.PROTO); byte(a); break;
       case Rec.INT64: writeInt(load<i64>(record, 8)); break;
@@ -541,19 +567,22 @@ export function encode(s: usize): i32 {
           len += strHeader(out + len, b);
         } else if (head & (RecFlag.PENDING << Layout.FLAGS_SHIFT)) {
           const n = pendingBytes(a);
-          len += binaryStr(out + len, text, n, (head & SHARED) != 0);
+          len += binaryStr(out + len, text, n, (head & SHARED) != 0, stored);
           text += n;
         } else {
-          len += binaryStr(out + len, payload, b, (head & SHARED) != 0);
+          len += binaryStr(out + len, payload, b, (head & SHARED) != 0, stored);
         }
+        stored = false; // (written with it)
         break;
       case Rec.UNICODE_RAW: {
         const found = (head & SHARED) != 0 && !external ? share(payload, b) : NOT_SHARED;
+        const store = strStore(found, stored);
+        stored = false;
         if (found >= 0) {
           writeMemo(true, <u32>found);
         } else {
           line(Op.UNICODE, payload, b, external);
-          if (found == ADDED) writeStore(memoNext++);
+          if (store >= 0) writeStore(<u32>store);
         }
         break;
       }
@@ -566,7 +595,7 @@ export function encode(s: usize): i32 {
       default: byte(kind); // every opcode without an argument
     }
     // (never on an external payload's record: JS writes a record of its own)
-    if ((head & FOLDED_MEMO) != 0) writeStore(takeJsStore());
+    if (stored) writeStore(takeJsStore());
     index++;
     if (external) {
       status = EncodeStatus.EXTERNAL;

@@ -67,6 +67,11 @@ const BATCH_SIZE = 1000;
  */
 const MAX_DIRECT_DEPTH = 64;
 
+/** Str values (saveValueOf) longer than this are written as any, not kept by their key (nor compared). */
+const MAX_KEYED_VALUE = 64;
+/** After this many str values that saveValueOf wrote in a dump, it stops for the rest unless it found a sixteenth as many again (unique values: the memo stores cost more than they save). */
+const VALUE_PROBE = 256;
+
 /** The opcode that makes a tuple of 0-3 items from the stack at protocol 2+. */
 const TUPLE_OF_LENGTH = [Op.EMPTY_TUPLE, Op.TUPLE1, Op.TUPLE2, Op.TUPLE3];
 
@@ -225,6 +230,9 @@ export class Pickler {
   private root: unknown = undefined;
   /** This dump's number (keyTable's beginDump). */
   private dumpNumber = 0;
+  /** saveValueOf's misses and hits this dump; misses -1 once it stopped (see VALUE_PROBE), or with a persistentId hook (it sees every value). */
+  private valueMisses = 0;
+  private valueHits = 0;
   /** Globals already written, by "module\nqualname" (stubs of one class are distinct objects). */
   private globals: Map<string, Map<string, number>> | null = null;
 
@@ -265,6 +273,8 @@ export class Pickler {
     session.maxBytes = this.options.maxBytes ?? 2 ** 32 - 1;
     this.session = session;
     this.dumpNumber = beginDump();
+    this.valueMisses = this.persistentIdHook === undefined ? 0 : -1;
+    this.valueHits = 0;
     try {
       session.begin(this.protocol);
       if (this.protocol >= 2) session.record(Op.PROTO, this.protocol);
@@ -576,6 +586,26 @@ export class Pickler {
     this.memoize(value);
   }
 
+  /**
+   * A str value of a plain dict, under the key whose entry is `entry`: a GET
+   * when it equals the str the dump last wrote under that key (records that
+   * repeat a country, a unit, a flag), else written as any str value and
+   * memoized, so that the next can be. Python writes one str object once;
+   * JS cannot tell objects apart, and equal strs are equal values.
+   */
+  private saveValueOf(entry: KeyEntry, value: string): void {
+    if (entry.valueDump === this.dumpNumber && entry.value === value) {
+      this.valueHits++;
+      return this.session!.record(Rec.GET, entry.valueIndex);
+    }
+    if (++this.valueMisses === VALUE_PROBE && this.valueHits * 16 < VALUE_PROBE) this.valueMisses = -1;
+    if (value.length > MAX_KEYED_VALUE) return this.saveString(value);
+    this.session!.str(value, true);
+    entry.value = value;
+    entry.valueDump = this.dumpNumber;
+    entry.valueIndex = this.session!.memoize();
+  }
+
   /** Stores the value just written as the memo's next entry (MEMOIZE, or PUT before protocol 4); returns its index. */
   private memoize(value: unknown): number {
     const index = this.session!.memoize();
@@ -797,9 +827,12 @@ export class Pickler {
         atKey = true;
         const key = keys[i];
         // by position: dicts of one shape (records, the same dict dumped again) find each key by a compare
-        this.writeKey(key, this.protocol >= 1 ? keyEntryAt(key, i) : undefined);
+        const entry = this.protocol >= 1 ? keyEntryAt(key, i) : undefined;
+        this.writeKey(key, entry);
         atKey = false;
-        this.save(values !== null ? values[i] : value[key]);
+        const item = values !== null ? values[i] : value[key];
+        if (typeof item === 'string' && entry !== undefined && this.valueMisses >= 0) this.saveValueOf(entry, item);
+        else this.save(item);
         if (this.frames.length > base) this.run(base);
       }
     } catch (error) {

@@ -18,6 +18,10 @@ export interface KeyEntry {
   /** The dump (beginDump's number) that last wrote the key, and the memo index it got there. */
   dump: number;
   index: number;
+  /** The str value last written under the key, by the dump `valueDump`, and the memo index it got there (see Pickler.saveValueOf). */
+  value: string;
+  valueDump: number;
+  valueIndex: number;
 }
 
 const BLOCK_BYTES = 64 * 1024;
@@ -63,7 +67,7 @@ export function keyEntry(key: string): KeyEntry | undefined {
     memory.refresh();
   }
   const length = writeUtf8(key, memory.u8, block + used, memory.text);
-  const entry: KeyEntry = { key, address: block + used, length, dump: 0, index: 0 };
+  const entry: KeyEntry = { key, address: block + used, length, dump: 0, index: 0, value: '', valueDump: 0, valueIndex: 0 };
   used += length;
   entries.set(key, entry);
   return entry;

@@ -309,6 +309,26 @@ test("a dump inside a dump shares its own strs, never the outer dump's memo indi
   }
 });
 
+test('a str value met again under its key is a GET of the first, as CPython writes one str object twice', { skip: needsPython }, () => {
+  // Under k2 and k3 'v' is first found by the encoder's table (a GET), then met again under its key (a GET JS names).
+  const value = [{ k1: 'v' }, { k2: 'v' }, { k1: 'v', k2: 'v', k3: 'w' }, { k3: 'w', k1: 'w' }, { k3: 'w', k2: 'v' }];
+  const expr = "[{'k1': 'v'}, {'k2': 'v'}, {'k1': 'v', 'k2': 'v', 'k3': 'w'}, {'k3': 'w', 'k1': 'w'}, {'k3': 'w', 'k2': 'v'}]";
+  for (const protocol of ALL) {
+    assert.ok(Buffer.from(dumps(value, { protocol })).equals(pythonDumps(expr, protocol)), `protocol ${protocol}`);
+  }
+  // after 3000 unique strs the encoder's table no longer shares: a value met again under its key is still written once
+  const records = Array.from({ length: 400 }, (_, i) => ({ unit: 'kg', kind: i % 2 ? 'odd' : 'even', i }));
+  const big = [...Array.from({ length: 3000 }, (_, i) => `unique ${i}`), ...records];
+  const bigExpr = "[f'unique {i}' for i in range(3000)] + [{'unit': 'kg', 'kind': 'odd' if i % 2 else 'even', 'i': i} for i in range(400)]";
+  for (const protocol of [1, 2, 4, 5]) {
+    const pickle = dumps(big, { protocol });
+    assert.deepStrictEqual(loads(pickle), big);
+    assert.equal(Buffer.from(pickle).toString('latin1').split('kg').length - 1, 1, `protocol ${protocol}`);
+    const [answer] = pythonCompare([{ expr: bigExpr, candidates: [pickle] }]);
+    assert.ok(answer.ok, answer.why);
+  }
+});
+
 test('sharing str values stops in a dump whose first 2048 strs almost never repeat', () => {
   const count = (pickle, text) => Buffer.from(pickle).toString('latin1').split(text).length - 1;
   for (const [unique, times] of [[100, 1], [3000, 2]]) {
