@@ -195,15 +195,10 @@ function writeMemo(get: bool, index: u32): void {
   return load<u32>(memoIndices + (<usize>index << 2));
 }
 
-/** Notes that JS's next memo store names the output's memo index `index`. */
-@inline function noteJsStore(index: u32): void {
-  store<u32>(memoIndices + (<usize>jsStores << 2), index);
-  jsStores++;
-}
-
 /** Notes that JS's next memo store is the output's next; returns that index. */
 @inline function takeJsStore(): u32 {
-  noteJsStore(memoNext);
+  store<u32>(memoIndices + (<usize>jsStores << 2), memoNext);
+  jsStores++;
   return memoNext++;
 }
 
@@ -235,31 +230,13 @@ function share(p: usize, n: u32): i32 {
   return found;
 }
 
-/**
- * After a SHARED str's lookup (`found`, see share()), or an unshared str's,
- * for a str JS memoized (`stored`: its FOLDED_MEMO, whose store then names
- * the str's index, a GET's too): notes JS's store; returns the output index
- * of the memo store to write after the str, or -1 for none (a GET, or a str
- * neither the table nor JS stores).
- */
-@inline function strStore(found: i32, stored: bool): i32 {
-  if (found >= 0) {
-    if (stored) noteJsStore(<u32>found);
-    return -1;
-  }
-  if (found != ADDED && !stored) return -1;
-  if (stored) noteJsStore(memoNext);
-  return memoNext++;
-}
-
-/** A str (protocol 1+) of n bytes at src, at p, or its GET (see share()), and its memo store (see strStore); returns the bytes written. */
-@inline function binaryStr(p: usize, src: usize, n: u32, shared: bool, stored: bool): u32 {
+/** A str (protocol 1+) of n bytes at src, at p, or its GET (see share()); returns the bytes written. */
+@inline function binaryStr(p: usize, src: usize, n: u32, shared: bool): u32 {
   const found = shared ? share(src, n) : NOT_SHARED;
-  const index = strStore(found, stored);
   if (found >= 0) return binaryMemo(p, true, <u32>found);
   const header = strHeader(p, n);
   copyShort(p + header, src, n);
-  return index < 0 ? header + n : header + n + binaryStore(p + header + n, <u32>index);
+  return found == ADDED ? header + n + binaryStore(p + header + n, memoNext++) : header + n;
 }
 
 function writeExtension(code: u32): void {
@@ -464,14 +441,12 @@ function writeRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
       written = binaryNumber(p, load<f64>(record, 8));
     } else if (head == Rec.INT64) {
       written = binaryInt(p, load<i64>(record, 8));
-    } else if ((head & ~SHARED) == Rec.STR || (head & ~SHARED) == STR_PENDING || head == STR_AT_ADDRESS) {
+    } else if ((head & ~SHARED) == Rec.STR || (head & ~SHARED) == STR_PENDING || (head & ~SHARED) == STR_AT_ADDRESS) {
       const pending = (head & ~SHARED) == STR_PENDING;
       const n = pending ? pendingBytes(load<u32>(record, 8)) : load<u32>(record, 12);
       if (<u64>at + n + 9 > <u64>limit) break;
-      // (with its memo store, if any: see strStore)
-      at += binaryStr(p, pending ? text : payloadAddress(head, load<u32>(record, 8)), n, (head & SHARED) != 0, (flagged & FOLDED_MEMO) != 0);
+      written = binaryStr(p, pending ? text : payloadAddress(head, load<u32>(record, 8)), n, (head & SHARED) != 0);
       if (pending) text += n;
-      continue;
     } else if (head == Rec.GET) {
       written = binaryMemo(p, true, outputIndex(load<u32>(record, 8)));
     } else if (head == Rec.PUT) {
@@ -546,7 +521,6 @@ export function encode(s: usize): i32 {
     if (external) commitFrame();
     else if (kind != Op.PROTO) openFrame();
     const payload = payloadAddress(head, a);
-    let stored = (head & FOLDED_MEMO) != 0;
     switch (kind) {
       case Op.PROTO: byte(Op.PROTO); byte(a); break;
       case Rec.INT64: writeInt(load<i64>(record, 8)); break;
@@ -567,22 +541,19 @@ export function encode(s: usize): i32 {
           len += strHeader(out + len, b);
         } else if (head & (RecFlag.PENDING << Layout.FLAGS_SHIFT)) {
           const n = pendingBytes(a);
-          len += binaryStr(out + len, text, n, (head & SHARED) != 0, stored);
+          len += binaryStr(out + len, text, n, (head & SHARED) != 0);
           text += n;
         } else {
-          len += binaryStr(out + len, payload, b, (head & SHARED) != 0, stored);
+          len += binaryStr(out + len, payload, b, (head & SHARED) != 0);
         }
-        stored = false; // (written with it)
         break;
       case Rec.UNICODE_RAW: {
         const found = (head & SHARED) != 0 && !external ? share(payload, b) : NOT_SHARED;
-        const store = strStore(found, stored);
-        stored = false;
         if (found >= 0) {
           writeMemo(true, <u32>found);
         } else {
           line(Op.UNICODE, payload, b, external);
-          if (store >= 0) writeStore(<u32>store);
+          if (found == ADDED) writeStore(memoNext++);
         }
         break;
       }
@@ -595,7 +566,7 @@ export function encode(s: usize): i32 {
       default: byte(kind); // every opcode without an argument
     }
     // (never on an external payload's record: JS writes a record of its own)
-    if (stored) writeStore(takeJsStore());
+    if ((head & FOLDED_MEMO) != 0) writeStore(takeJsStore());
     index++;
     if (external) {
       status = EncodeStatus.EXTERNAL;

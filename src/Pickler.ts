@@ -8,7 +8,8 @@ import { classFromSource, functionFromSource, staticsOf } from './byValue.js';
 import { DumpMemo } from './dumpMemo.js';
 import { EncodeSession, isInteger } from './encodeSession.js';
 import { PicklingError } from './errors.js';
-import { beginDump, endDump, keyEntry, keyEntryAt, type KeyEntry } from './keyTable.js';
+import { beginDump, endDump, keyEntry, keyEntryAt, valueEntry, type KeyEntry } from './keyTable.js';
+import { MAX_TABLE_LENGTH } from './strTable.js';
 import { isClass, typeName } from './objects.js';
 import { Op } from './opcodes.js';
 import { Registry, registry as defaultRegistry } from './Registry.js';
@@ -67,9 +68,12 @@ const BATCH_SIZE = 1000;
  */
 const MAX_DIRECT_DEPTH = 64;
 
-/** Str values (saveValueOf) longer than this are written as any, not kept by their key (nor compared). */
-const MAX_KEYED_VALUE = 64;
-/** After this many str values that saveValueOf wrote in a dump, it stops for the rest unless it found a sixteenth as many again (unique values: the memo stores cost more than they save). */
+/**
+ * After every this many str values looked up in the value table in a dump,
+ * it stops for the rest unless it knew half of them: a lookup of a str new
+ * to the table (its hash, its entry, its UTF-8 written alone) costs ~80 ns
+ * more than a str written without it; one it knew saves ~50.
+ */
 const VALUE_PROBE = 256;
 
 /** The opcode that makes a tuple of 0-3 items from the stack at protocol 2+. */
@@ -230,8 +234,8 @@ export class Pickler {
   private root: unknown = undefined;
   /** This dump's number (keyTable's beginDump). */
   private dumpNumber = 0;
-  /** saveValueOf's misses and hits this dump; misses -1 once it stopped (see VALUE_PROBE), or with a persistentId hook (it sees every value). */
-  private valueMisses = 0;
+  /** Str values looked up in the value table (saveTableStr) this dump, and how many it knew; lookups -1 once it stopped. */
+  private valueLookups = 0;
   private valueHits = 0;
   /** Globals already written, by "module\nqualname" (stubs of one class are distinct objects). */
   private globals: Map<string, Map<string, number>> | null = null;
@@ -273,7 +277,7 @@ export class Pickler {
     session.maxBytes = this.options.maxBytes ?? 2 ** 32 - 1;
     this.session = session;
     this.dumpNumber = beginDump();
-    this.valueMisses = this.persistentIdHook === undefined ? 0 : -1;
+    this.valueLookups = 0;
     this.valueHits = 0;
     try {
       session.begin(this.protocol);
@@ -559,7 +563,27 @@ export class Pickler {
   private saveString(value: string): void {
     const shared = RecFlag.SHARED << Layout.FLAGS_SHIFT;
     if (this.protocol === 0) this.session!.latin1Payload(Rec.UNICODE_RAW | shared, rawUnicodeEscape(value), '\n');
+    else if (this.valueLookups >= 0 && value.length <= MAX_TABLE_LENGTH) this.saveTableStr(value);
     else this.session!.str(value, true);
+  }
+
+  /**
+   * A short str value whose UTF-8 comes from the value table
+   * (src/strTable.ts), not encoded anew: shared as any str value, the
+   * encoder deciding (the bytes do not depend on what the table holds).
+   * Stops for the rest of a dump once the table is full, or finds too few
+   * strs it knew (see VALUE_PROBE).
+   */
+  private saveTableStr(value: string): void {
+    const entry = valueEntry(value);
+    if (entry === undefined) {
+      this.valueLookups = -1; // full: the dumps after this one find it emptied
+      return this.session!.str(value, true);
+    }
+    if (entry.dump !== 0) this.valueHits++;
+    entry.dump = this.dumpNumber;
+    if (++this.valueLookups % VALUE_PROBE === 0 && this.valueHits * 2 < this.valueLookups) this.valueLookups = -1;
+    this.session!.strAt(entry.address, entry.length, true);
   }
 
   /**
@@ -584,26 +608,6 @@ export class Pickler {
     if (this.protocol === 0) this.session!.latin1Payload(Rec.UNICODE_RAW, rawUnicodeEscape(value), '\n');
     else this.session!.str(value, false);
     this.memoize(value);
-  }
-
-  /**
-   * A str value of a plain dict, under the key whose entry is `entry`: a GET
-   * when it equals the str the dump last wrote under that key (records that
-   * repeat a country, a unit, a flag), else written as any str value and
-   * memoized, so that the next can be. Python writes one str object once;
-   * JS cannot tell objects apart, and equal strs are equal values.
-   */
-  private saveValueOf(entry: KeyEntry, value: string): void {
-    if (entry.valueDump === this.dumpNumber && entry.value === value) {
-      this.valueHits++;
-      return this.session!.record(Rec.GET, entry.valueIndex);
-    }
-    if (++this.valueMisses === VALUE_PROBE && this.valueHits * 16 < VALUE_PROBE) this.valueMisses = -1;
-    if (value.length > MAX_KEYED_VALUE) return this.saveString(value);
-    this.session!.str(value, true);
-    entry.value = value;
-    entry.valueDump = this.dumpNumber;
-    entry.valueIndex = this.session!.memoize();
   }
 
   /** Stores the value just written as the memo's next entry (MEMOIZE, or PUT before protocol 4); returns its index. */
@@ -827,12 +831,9 @@ export class Pickler {
         atKey = true;
         const key = keys[i];
         // by position: dicts of one shape (records, the same dict dumped again) find each key by a compare
-        const entry = this.protocol >= 1 ? keyEntryAt(key, i) : undefined;
-        this.writeKey(key, entry);
+        this.writeKey(key, this.protocol >= 1 ? keyEntryAt(key, i) : undefined);
         atKey = false;
-        const item = values !== null ? values[i] : value[key];
-        if (typeof item === 'string' && entry !== undefined && this.valueMisses >= 0) this.saveValueOf(entry, item);
-        else this.save(item);
+        this.save(values !== null ? values[i] : value[key]);
         if (this.frames.length > base) this.run(base);
       }
     } catch (error) {

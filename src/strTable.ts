@@ -1,0 +1,54 @@
+// A process-wide table of short strs that dumps write, by value: each one's
+// UTF-8 is written once into a block of wasm memory (the encoder copies it
+// from there: RecFlag.ADDRESS), and each entry holds the memo index the str
+// got in the dump that last wrote it. A str met again in that dump is a GET;
+// in a later dump it costs a Map lookup (V8 keeps a string's hash in it), not
+// its encoding: as CPython keeps a str's UTF-8 in the str object. A dump
+// inside another (a hook) may take an entry over: the outer dump then writes
+// the str again, never a wrong GET.
+import { maxUtf8Length, writeUtf8 } from './textEncoding.js';
+import { core, memory } from './wasm.js';
+
+export interface StrEntry {
+  readonly text: string;
+  /** Where the str's UTF-8 is in wasm memory, and its length. */
+  readonly address: number;
+  readonly length: number;
+  /** The dump (beginDump's number) that last wrote the str, and the memo index it got there (0: none yet). */
+  dump: number;
+  index: number;
+}
+
+const BLOCK_BYTES = 64 * 1024;
+/** Longer strs are written as any. */
+export const MAX_TABLE_LENGTH = 64;
+
+export class StrTable {
+  private readonly entries = new Map<string, StrEntry>();
+  private block = 0;
+  private used = 0;
+
+  /** Empties the table if it may lack room for a few more strs; only between dumps (their records point into the block). Returns whether it did. */
+  startOverIfFull(): boolean {
+    if (this.used + 3 * MAX_TABLE_LENGTH <= BLOCK_BYTES) return false;
+    this.entries.clear(); // the strs in use now take it over
+    this.used = 0;
+    return true;
+  }
+
+  /** The entry of `text`, made if there is room; undefined for long strs and when the table is full. */
+  entry(text: string): StrEntry | undefined {
+    const known = this.entries.get(text);
+    if (known !== undefined || text.length > MAX_TABLE_LENGTH) return known;
+    if (this.used + maxUtf8Length(text) > BLOCK_BYTES) return undefined;
+    if (this.block === 0) {
+      this.block = core.allocateBlock(BLOCK_BYTES);
+      memory.refresh();
+    }
+    const length = writeUtf8(text, memory.u8, this.block + this.used, memory.text);
+    const entry: StrEntry = { text, address: this.block + this.used, length, dump: 0, index: 0 };
+    this.used += length;
+    this.entries.set(text, entry);
+    return entry;
+  }
+}
