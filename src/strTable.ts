@@ -1,11 +1,11 @@
 // A process-wide table of short strs that dumps write, by value: each one's
 // UTF-8 is written once into a block of wasm memory (the encoder copies it
-// from there: RecFlag.ADDRESS), and each entry holds the memo index the str
-// got in the dump that last wrote it. A str met again in that dump is a GET;
-// in a later dump it costs a Map lookup (V8 keeps a string's hash in it), not
-// its encoding: as CPython keeps a str's UTF-8 in the str object. A dump
-// inside another (a hook) may take an entry over: the outer dump then writes
-// the str again, never a wrong GET.
+// from there: RecFlag.ADDRESS), so a str the table knows costs a Map lookup
+// (V8 keeps a string's hash in it), not its encoding, as CPython keeps a
+// str's UTF-8 in the str object. An entry also holds the dump that last wrote
+// the str and, for dict keys, the memo index it got there: a key met again in
+// that dump is a GET (a dump inside another, through a hook, may take an
+// entry over: the outer dump then writes the key again, never a wrong GET).
 import { maxUtf8Length, writeUtf8 } from './textEncoding.js';
 import { core, memory } from './wasm.js';
 
@@ -14,7 +14,7 @@ export interface StrEntry {
   /** Where the str's UTF-8 is in wasm memory, and its length. */
   readonly address: number;
   readonly length: number;
-  /** The dump (beginDump's number) that last wrote the str, and the memo index it got there (0: none yet). */
+  /** The dump (beginDump's number) that last wrote the str (0: none yet), and the memo index a key got there. */
   dump: number;
   index: number;
 }
