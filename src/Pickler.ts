@@ -422,12 +422,12 @@ export class Pickler {
       const pid = this.persistentIdHook(value);
       if (pid !== undefined) return this.savePersistentId(pid);
     }
-    switch (typeof value) {
-      case 'undefined': return this.op(Op.NONE);
-      case 'boolean': return this.session!.record(value ? Rec.TRUE : Rec.FALSE);
-      case 'number': return this.saveNumber(value);
-      case 'bigint': return this.saveBigInt(value);
+    switch (typeof value) { // (the commonest first: each case is a check)
       case 'string': return this.saveString(value);
+      case 'number': return this.saveNumber(value);
+      case 'boolean': return this.session!.record(value ? Rec.TRUE : Rec.FALSE);
+      case 'undefined': return this.op(Op.NONE);
+      case 'bigint': return this.saveBigInt(value);
       case 'symbol': return this.fail(`cannot pickle a symbol (${String(value)})`);
     }
     if (value === null) return this.op(Op.NONE);
