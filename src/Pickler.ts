@@ -8,8 +8,8 @@ import { classFromSource, functionFromSource, staticsOf } from './byValue.js';
 import { DumpMemo } from './dumpMemo.js';
 import { EncodeSession, isInteger } from './encodeSession.js';
 import { PicklingError } from './errors.js';
-import { beginDump, endDump, keyEntry, keyEntryAt, valueEntry, type KeyEntry } from './keyTable.js';
-import { MAX_TABLE_LENGTH } from './strTable.js';
+import { beginDump, endDump, keyEntry, keyEntryAt, valueEntry } from './keyTable.js';
+import { MAX_TABLE_LENGTH, type StrEntry } from './strTable.js';
 import { isClass, typeName } from './objects.js';
 import { Op } from './opcodes.js';
 import { Registry, registry as defaultRegistry } from './Registry.js';
@@ -595,7 +595,7 @@ export class Pickler {
   }
 
   /** saveKey() for a key whose keyTable entry, if any, is `entry`. */
-  private writeKey(value: string, entry: KeyEntry | undefined): void {
+  private writeKey(value: string, entry: StrEntry | undefined): void {
     if (entry !== undefined) {
       if (entry.dump === this.dumpNumber) return this.session!.record(Rec.GET, entry.index);
       this.session!.strAt(entry.address, entry.length);

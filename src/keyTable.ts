@@ -4,8 +4,6 @@
 // unique values never push the keys out.
 import { StrTable, type StrEntry } from './strTable.js';
 
-export type KeyEntry = StrEntry;
-
 const keys = new StrTable();
 const values = new StrTable();
 
@@ -14,7 +12,7 @@ const values = new StrTable();
  * records, and a dict dumped again, find their keys by a compare each, not a
  * Map lookup (bm_pickle DICT dumps 0.91 of its time with them).
  */
-const byPosition: (KeyEntry | undefined)[] = [];
+const byPosition: (StrEntry | undefined)[] = [];
 const MAX_POSITIONS = 64;
 let dumps = 0;
 /** Dumps in progress: only with none may a full table start over. */
@@ -35,12 +33,12 @@ export function endDump(): void {
 }
 
 /** The entry of dict key `key`, made if there is room; undefined for long keys and when the table is full. */
-export function keyEntry(key: string): KeyEntry | undefined {
+export function keyEntry(key: string): StrEntry | undefined {
   return keys.entry(key);
 }
 
 /** keyEntry() of the key at `position` of a plain dict (nested dicts take the positions over: then it is keyEntry's lookup). */
-export function keyEntryAt(key: string, position: number): KeyEntry | undefined {
+export function keyEntryAt(key: string, position: number): StrEntry | undefined {
   const last = byPosition[position];
   if (last !== undefined && last.text === key) return last;
   const entry = keys.entry(key);
