@@ -134,7 +134,7 @@ export const enum RecFlag {
    * yet written (see Rec.NUMBERS).
    */
   BATCH = 2,
-  /** A STR whose payload is at the wasm address in word 2, not in the arena (a dict key's bytes: src/keyTable.ts). */
+  /** A STR whose payload is at the wasm address in word 2, not in the arena (a dict key's or a short str value's bytes, kept by src/strTable.ts). */
   ADDRESS = 4,
   /**
    * A STR whose UTF-8 is the next part of the session's pending text (Field.TEXT):
