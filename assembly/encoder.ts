@@ -267,7 +267,7 @@ function beginsValue(head: u32): bool {
     case Rec.PUT: case Op.APPEND: case Op.APPENDS: case Op.SETITEM: case Op.SETITEMS:
     case Op.ADDITEMS: case Op.TUPLE: case Op.TUPLE1: case Op.TUPLE2: case Op.TUPLE3: case Op.LIST: case Op.DICT:
     case Op.FROZENSET: case Op.STACK_GLOBAL: case Op.REDUCE: case Op.BUILD: case Op.NEWOBJ: case Op.NEWOBJ_EX:
-    case Op.READONLY_BUFFER: case Op.BINPERSID: case Op.POP: case Op.POP_MARK: case Op.STOP:
+    case Op.READONLY_BUFFER: case Op.BINPERSID: case Op.POP: case Op.POP_MARK: case Op.STOP: case Rec.SHARED_STR:
       return false;
     case Op.MARK: case Rec.NUMBERS: return ((head >>> Layout.FLAGS_SHIFT) & RecFlag.BATCH) == 0;
     default: return true;
@@ -565,6 +565,7 @@ export function encode(s: usize): i32 {
       case Rec.BYTEARRAY: byte(Op.BYTEARRAY8); u64le(b); if (!external) copy(payload, b); break;
       case Rec.GET: writeMemo(true, outputIndex(a)); break;
       case Rec.PUT: writeStore(takeJsStore()); break;
+      case Rec.SHARED_STR: find(<usize>a, b, stamp, outputIndex(load<u32>(record, 4))); break; // (found already: taken in twice, at one index)
       case Op.GLOBAL: line(Op.GLOBAL, payload, b, external); break; // payload: "module\nname"
       case Op.PERSID: line(Op.PERSID, payload, b, external); break;
       default: byte(kind); // every opcode without an argument

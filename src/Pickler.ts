@@ -8,7 +8,7 @@ import { classFromSource, functionFromSource, staticsOf } from './byValue.js';
 import { DumpMemo } from './dumpMemo.js';
 import { EncodeSession, isInteger } from './encodeSession.js';
 import { PicklingError } from './errors.js';
-import { beginDump, endDump, keyEntry, keyEntryAt, valueEntry } from './keyTable.js';
+import { beginDump, endDump, keyEntry, keyEntryAt, valueEntry, VALUE_STRS_PER_DUMP } from './keyTable.js';
 import { MAX_TABLE_LENGTH, type StrEntry } from './strTable.js';
 import { isClass, typeName } from './objects.js';
 import { Op } from './opcodes.js';
@@ -70,9 +70,9 @@ const MAX_DIRECT_DEPTH = 64;
 
 /**
  * After every this many str values looked up in the value table in a dump,
- * it stops for the rest unless it knew half of them: a lookup of a str new
- * to the table (its hash, its entry, its UTF-8 written alone) costs ~80 ns
- * more than a str written without it; one it knew saves ~50.
+ * JS stops sharing strs itself unless half of them repeated (see
+ * saveTableStr): a lookup of a str new to the table (its hash, its entry, its
+ * UTF-8 written alone) costs ~80 ns more than a str the encoder shares.
  */
 const VALUE_PROBE = 256;
 
@@ -234,9 +234,11 @@ export class Pickler {
   private root: unknown = undefined;
   /** This dump's number (keyTable's beginDump). */
   private dumpNumber = 0;
-  /** Str values looked up in the value table (saveTableStr) this dump, and how many it knew; lookups -1 once it stopped. */
+  /** Str values looked up in the value table (saveTableStr) this dump, -1 once it stopped; how many repeated; those it wrote, in order (the first valueCount). */
   private valueLookups = 0;
-  private valueHits = 0;
+  private valueRepeats = 0;
+  private readonly valueStrs: StrEntry[] = [];
+  private valueCount = 0;
   /** Globals already written, by "module\nqualname" (stubs of one class are distinct objects). */
   private globals: Map<string, Map<string, number>> | null = null;
 
@@ -278,7 +280,8 @@ export class Pickler {
     this.session = session;
     this.dumpNumber = beginDump();
     this.valueLookups = 0;
-    this.valueHits = 0;
+    this.valueRepeats = 0;
+    this.valueCount = 0;
     try {
       session.begin(this.protocol);
       if (this.protocol >= 2) session.record(Op.PROTO, this.protocol);
@@ -557,8 +560,9 @@ export class Pickler {
 
   /**
    * A str value. Equal ones are written once, as Python does for the strs it
-   * shares (constants, one object referenced twice): the encoder finds those
-   * a dump wrote before by their bytes (SharedStrs in tape.ts).
+   * shares (constants, one object referenced twice): a dump's first short
+   * ones through the value table, then the encoder by their bytes
+   * (SharedStrs in tape.ts).
    */
   private saveString(value: string): void {
     const shared = RecFlag.SHARED << Layout.FLAGS_SHIFT;
@@ -569,21 +573,38 @@ export class Pickler {
 
   /**
    * A short str value whose UTF-8 comes from the value table
-   * (src/strTable.ts), not encoded anew: shared as any str value, the
-   * encoder deciding (the bytes do not depend on what the table holds).
-   * Stops for the rest of a dump once the table is full, or finds too few
-   * strs it knew (see VALUE_PROBE).
+   * (src/strTable.ts), not encoded anew; written once in the dump, then as
+   * a GET. JS stops sharing strs (stopValueTable) when the dump has written
+   * VALUE_STRS_PER_DUMP of them, or when fewer than half of a VALUE_PROBE
+   * repeated: points that depend on the dump's strs alone, not on what the
+   * table held before (a value dumps to the same bytes whenever it is).
    */
   private saveTableStr(value: string): void {
     const entry = valueEntry(value);
-    if (entry === undefined) {
-      this.valueLookups = -1; // full: the dumps after this one find it emptied
+    if (entry === undefined) { // full: only when a dump inside this one (through a hook) filled it
+      this.stopValueTable();
       return this.session!.str(value, true);
     }
-    if (entry.dump !== 0) this.valueHits++;
-    entry.dump = this.dumpNumber;
-    if (++this.valueLookups % VALUE_PROBE === 0 && this.valueHits * 2 < this.valueLookups) this.valueLookups = -1;
-    this.session!.strAt(entry.address, entry.length, true);
+    if (entry.dump === this.dumpNumber) {
+      this.valueRepeats++;
+      this.session!.record(Rec.GET, entry.index);
+    } else {
+      this.session!.strAt(entry.address, entry.length);
+      entry.dump = this.dumpNumber;
+      entry.index = this.session!.memoize();
+      this.valueStrs[this.valueCount++] = entry;
+    }
+    const lookups = ++this.valueLookups;
+    if (this.valueCount === VALUE_STRS_PER_DUMP || (lookups % VALUE_PROBE === 0 && this.valueRepeats * 2 < lookups)) this.stopValueTable();
+  }
+
+  /** JS stops sharing str values: the encoder shares the dump's later ones, told of those JS wrote (but those a dump inside this one took over). */
+  private stopValueTable(): void {
+    for (let i = 0; i < this.valueCount; i++) {
+      const entry = this.valueStrs[i];
+      if (entry.dump === this.dumpNumber) this.session!.sharedStr(entry.address, entry.length, entry.index);
+    }
+    this.valueLookups = -1;
   }
 
   /**

@@ -404,6 +404,17 @@ export class EncodeSession {
     this.record(shared ? kind | (RecFlag.SHARED << Layout.FLAGS_SHIFT) : kind, address, length);
   }
 
+  /** Tells the encoder of a str value written earlier with JS's memo store `index`, its UTF-8 at `address` (see Rec.SHARED_STR). */
+  sharedStr(address: number, length: number, index: number): void {
+    const w = this.next();
+    const u32 = memory.u32;
+    u32[w] = Rec.SHARED_STR;
+    u32[w + 1] = index;
+    u32[w + 2] = address;
+    u32[w + 3] = length;
+    this.last = -1; // not a value: no memo store folds into it
+  }
+
   /** A record whose payload joins the output as it is, after its header. */
   externalPayload(kind: number, payload: Uint8Array): void {
     this.makeRoom(0);

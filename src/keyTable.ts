@@ -4,8 +4,13 @@
 // unique values never push the keys out.
 import { StrTable, type StrEntry } from './strTable.js';
 
-const keys = new StrTable();
-const values = new StrTable();
+/**
+ * The most distinct str values a dump shares through the value table (see
+ * Pickler.saveTableStr): the table has room for as many at every dump's start.
+ */
+export const VALUE_STRS_PER_DUMP = 512;
+const keys = new StrTable(64 * 1024, 3);
+const values = new StrTable(256 * 1024, VALUE_STRS_PER_DUMP);
 
 /**
  * The entry of the key last met at each position of a dict (see keyEntryAt):

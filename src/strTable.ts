@@ -3,9 +3,9 @@
 // from there: RecFlag.ADDRESS), so a str the table knows costs a Map lookup
 // (V8 keeps a string's hash in it), not its encoding, as CPython keeps a
 // str's UTF-8 in the str object. An entry also holds the dump that last wrote
-// the str and, for dict keys, the memo index it got there: a key met again in
-// that dump is a GET (a dump inside another, through a hook, may take an
-// entry over: the outer dump then writes the key again, never a wrong GET).
+// the str and the memo index it got there: a str met again in that dump is a
+// GET (a dump inside another, through a hook, may take an entry over: the
+// outer dump then writes the str again, never a wrong GET).
 import { maxUtf8Length, writeUtf8 } from './textEncoding.js';
 import { core, memory } from './wasm.js';
 
@@ -14,23 +14,27 @@ export interface StrEntry {
   /** Where the str's UTF-8 is in wasm memory, and its length. */
   readonly address: number;
   readonly length: number;
-  /** The dump (beginDump's number) that last wrote the str (0: none yet), and the memo index a key got there. */
+  /** The dump (beginDump's number) that last wrote the str (0: none yet), and the memo index it got there. */
   dump: number;
   index: number;
 }
 
-const BLOCK_BYTES = 64 * 1024;
 /** Longer strs are written as any. */
 export const MAX_TABLE_LENGTH = 64;
+/** The most UTF-8 bytes a str of the table takes (3 a UTF-16 unit). */
+const MAX_ENTRY_BYTES = 3 * MAX_TABLE_LENGTH;
 
 export class StrTable {
   private readonly entries = new Map<string, StrEntry>();
   private block = 0;
   private used = 0;
 
-  /** Empties the table if it may lack room for a few more strs; only between dumps (their records point into the block). Returns whether it did. */
+  /** A table of `blockBytes` of UTF-8 that has room for `reserved` more strs at the start of every dump (see startOverIfFull). */
+  constructor(private readonly blockBytes: number, private readonly reserved: number) {}
+
+  /** Empties the table if it may lack room for `reserved` more strs; only between dumps (their records point into the block). Returns whether it did. */
   startOverIfFull(): boolean {
-    if (this.used + 3 * MAX_TABLE_LENGTH <= BLOCK_BYTES) return false;
+    if (this.used + this.reserved * MAX_ENTRY_BYTES <= this.blockBytes) return false;
     this.entries.clear(); // the strs in use now take it over
     this.used = 0;
     return true;
@@ -40,9 +44,9 @@ export class StrTable {
   entry(text: string): StrEntry | undefined {
     const known = this.entries.get(text);
     if (known !== undefined || text.length > MAX_TABLE_LENGTH) return known;
-    if (this.used + maxUtf8Length(text) > BLOCK_BYTES) return undefined;
+    if (this.used + maxUtf8Length(text) > this.blockBytes) return undefined;
     if (this.block === 0) {
-      this.block = core.allocateBlock(BLOCK_BYTES);
+      this.block = core.allocateBlock(this.blockBytes);
       memory.refresh();
     }
     const length = writeUtf8(text, memory.u8, this.block + this.used, memory.text);

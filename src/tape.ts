@@ -65,6 +65,13 @@ export const enum Rec {
    * which the encoder clears the flag.
    */
   NUMBERS = 0x11,
+  /**
+   * dumps only: a str value written earlier in the dump through JS's value
+   * table (with JS's memo store in word 1; its UTF-8 at the wasm address in
+   * word 2, word 3 bytes long), which the encoder's SharedStrs take in once
+   * JS stops sharing strs itself (see SharedStrs). Nothing is written.
+   */
+  SHARED_STR = 0x12,
 }
 
 /**
@@ -149,11 +156,16 @@ export const enum RecFlag {
 /**
  * Dumps: value strs written once per dump, as CPython writes a str object it
  * meets again (interned keys, constants, one object referenced twice) as a
- * GET. JS flags them (RecFlag.SHARED) and takes no memo index for them; the
- * encoder looks each one's bytes up in a process-wide table of slots stamped
- * with the dump that wrote them, and writes either the str and its memo store
- * or a GET. JS's memo indices (of containers, keys) so count only its own
- * stores: the encoder keeps, per session, the output index each got (Field.MEMO_INDICES).
+ * GET. JS shares a dump's first short strs itself, through its value table
+ * (src/strTable.ts): each one's first time a memo store of JS's, then GETs.
+ * It stops at a point that depends only on the dump's strs (how many, how
+ * often they repeated), never on what the table held before, so a value
+ * always dumps to the same bytes; it then tells the encoder the strs it wrote
+ * (Rec.SHARED_STR) and flags the dump's later ones (RecFlag.SHARED). The
+ * encoder looks those up by their bytes in a process-wide table of slots
+ * stamped with the dump that wrote them, and writes either the str and a memo
+ * store of its own or a GET. JS's memo indices so count only JS's stores:
+ * the encoder keeps, per session, the output index each got (Field.MEMO_INDICES).
  */
 export const enum SharedStrs {
   /** Strs of up to this many UTF-8 bytes are shared. */

@@ -316,8 +316,8 @@ test('a short str value met again is a GET of the first, as CPython writes one s
     assert.ok(Buffer.from(dumps(value, { protocol })).equals(pythonDumps(expr, protocol)), `protocol ${protocol}`);
   }
   // Records of unique names and a repeated unit, the first ones new to the value table (a fresh prefix), then
-  // known to it (dumped again: the same bytes), then after 300 unique strs. The table only supplies UTF-8 (and
-  // stops where fewer than half the strs are known): the encoder's SharedStrs decide, the same bytes either way.
+  // known to it (dumped again: the same bytes), then after 300 unique strs (JS stops sharing after 256 that
+  // did not repeat, the encoder's SharedStrs go on): the same bytes whatever the table held.
   const prefix = `records ${Date.now()} `;
   const records = Array.from({ length: 400 }, (_, i) => ({ name: prefix + i, unit: 'kg' }));
   const recordsExpr = `[{'name': ${JSON.stringify(prefix)} + str(i), 'unit': 'kg'} for i in range(400)]`;
@@ -335,6 +335,24 @@ test('a short str value met again is a GET of the first, as CPython writes one s
       assert.equal(Buffer.from(pickle).toString('latin1').split('kg').length - 1, 1, `protocol ${protocol}`);
       const [answer] = pythonCompare([{ expr: valueExpr, candidates: [pickle] }]);
       assert.ok(answer.ok, answer.why);
+    }
+  }
+});
+
+test('str values the value table shared stay GETs after it stops, at the same bytes whatever it held', { skip: needsPython }, () => {
+  // 600 distinct strs, each three times, then the first two again: JS shares the first 512 (VALUE_STRS_PER_DUMP),
+  // the encoder the rest, told of those 512. Then 'unit' once, 300 unique strs (JS stops after 256 that did
+  // not repeat) and 'unit' again. Fixed strs: the table knows them from the second dump on, or was emptied.
+  const pool = Array.from({ length: 600 }, (_, i) => `pooled ${i}${i % 5 === 0 ? ' ✓' : ''}`);
+  const value = [...pool.flatMap((text) => [text, text, text]), pool[0], pool[1], 'unit', ...Array.from({ length: 300 }, (_, i) => `once ${i}`), 'unit'];
+  const expr = "(lambda pool: [s for s in pool for _ in range(3)] + pool[:2] + ['unit'] + [f'once {i}' for i in range(300)] + ['unit'])" +
+    "([f'pooled {i}' + (' ✓' if i % 5 == 0 else '') for i in range(600)])";
+  for (const protocol of [1, 2, 4, 5]) {
+    const expected = pythonDumps(expr, protocol);
+    for (let round = 0; round < 3; round++) {
+      assert.ok(Buffer.from(dumps(value, { protocol })).equals(expected), `protocol ${protocol}, round ${round}`);
+      // the value table full, then emptied by the next dump
+      dumps(Array.from({ length: 5000 }, (_, i) => `filler ${round} ${i}`), { protocol });
     }
   }
 });
