@@ -8,7 +8,7 @@ import { classFromSource, functionFromSource, staticsOf } from './byValue.js';
 import { DumpMemo } from './dumpMemo.js';
 import { EncodeSession, isInteger } from './encodeSession.js';
 import { PicklingError } from './errors.js';
-import { beginDump, endDump, keyEntry, keyEntryAt, valueEntry, VALUE_STRS_PER_DUMP } from './keyTable.js';
+import { beginDump, endDump, keyEntry, keyEntryAt, valueEntry, valueEntryUnder, VALUE_STRS_PER_DUMP } from './keyTable.js';
 import { MAX_TABLE_LENGTH, type StrEntry } from './strTable.js';
 import { isClass, typeName } from './objects.js';
 import { Op } from './opcodes.js';
@@ -567,7 +567,7 @@ export class Pickler {
   private saveString(value: string): void {
     const shared = RecFlag.SHARED << Layout.FLAGS_SHIFT;
     if (this.protocol === 0) this.session!.latin1Payload(Rec.UNICODE_RAW | shared, rawUnicodeEscape(value), '\n');
-    else if (this.valueLookups >= 0 && value.length <= MAX_TABLE_LENGTH) this.saveTableStr(value);
+    else if (this.valueLookups >= 0 && value.length <= MAX_TABLE_LENGTH) this.saveTableStr(value, valueEntry(value));
     else this.session!.str(value, true);
   }
 
@@ -579,8 +579,7 @@ export class Pickler {
    * repeated: points that depend on the dump's strs alone, not on what the
    * table held before (a value dumps to the same bytes whenever it is).
    */
-  private saveTableStr(value: string): void {
-    const entry = valueEntry(value);
+  private saveTableStr(value: string, entry: StrEntry | undefined): void {
     if (entry === undefined) { // full: only when a dump inside this one (through a hook) filled it
       this.stopValueTable();
       return this.session!.str(value, true);
@@ -852,9 +851,10 @@ export class Pickler {
         atKey = true;
         const key = keys[i];
         // by position: dicts of one shape (records, the same dict dumped again) find each key by a compare
-        this.writeKey(key, this.protocol >= 1 ? keyEntryAt(key, i) : undefined);
+        const entry = this.protocol >= 1 ? keyEntryAt(key, i) : undefined;
+        this.writeKey(key, entry);
         atKey = false;
-        this.save(values !== null ? values[i] : value[key]);
+        this.saveDictValue(values !== null ? values[i] : value[key], entry);
         if (this.frames.length > base) this.run(base);
       }
     } catch (error) {
@@ -863,6 +863,14 @@ export class Pickler {
       this.directDepth--;
     }
     this.op(n > 1 ? Op.SETITEMS : Op.SETITEM);
+  }
+
+  /** save() of a dict's value under the key of keyTable entry `key`: a short str's value table entry found through the key's. */
+  private saveDictValue(item: unknown, key: StrEntry | undefined): void {
+    if (typeof item === 'string' && key !== undefined && this.persistentIdHook === undefined && this.valueLookups >= 0 && item.length <= MAX_TABLE_LENGTH) {
+      return this.saveTableStr(item, valueEntryUnder(key, item));
+    }
+    this.save(item);
   }
 
   private saveMap(value: Map<unknown, unknown>): void {

@@ -17,6 +17,8 @@ export interface StrEntry {
   /** The dump (beginDump's number) that last wrote the str (0: none yet), and the memo index it got there. */
   dump: number;
   index: number;
+  /** A dict key's: the entry of the str value last written under it (see keyTable's valueEntryUnder). */
+  lastValue: StrEntry | undefined;
 }
 
 /** Longer strs are written as any. */
@@ -40,6 +42,11 @@ export class StrTable {
     return true;
   }
 
+  /** Forgets every entry's lastValue (the table they are entries of started over). */
+  forgetLastValues(): void {
+    for (const entry of this.entries.values()) entry.lastValue = undefined;
+  }
+
   /** The entry of `text`, made if there is room; undefined for long strs and when the table is full. */
   entry(text: string): StrEntry | undefined {
     const known = this.entries.get(text);
@@ -50,7 +57,7 @@ export class StrTable {
       memory.refresh();
     }
     const length = writeUtf8(text, memory.u8, this.block + this.used, memory.text);
-    const entry: StrEntry = { text, address: this.block + this.used, length, dump: 0, index: 0 };
+    const entry: StrEntry = { text, address: this.block + this.used, length, dump: 0, index: 0, lastValue: undefined };
     this.used += length;
     this.entries.set(text, entry);
     return entry;
