@@ -8,7 +8,7 @@ import { classFromSource, functionFromSource, staticsOf } from './byValue.js';
 import { DumpMemo } from './dumpMemo.js';
 import { EncodeSession, isInteger } from './encodeSession.js';
 import { PicklingError } from './errors.js';
-import { beginDump, endDump, keyEntry, keyEntryAt, valueEntry, valueEntryUnder, VALUE_STRS_PER_DUMP } from './keyTable.js';
+import { beginDump, endDump, keyEntry, keyEntryAt, valueEntry, valueEntryAt, valueEntryUnder, VALUE_STRS_PER_DUMP } from './keyTable.js';
 import { MAX_TABLE_LENGTH, type StrEntry } from './strTable.js';
 import { isClass, typeName } from './objects.js';
 import { Op } from './opcodes.js';
@@ -234,7 +234,7 @@ export class Pickler {
   private root: unknown = undefined;
   /** This dump's number (keyTable's beginDump). */
   private dumpNumber = 0;
-  /** Str values looked up in the value table (saveTableStr) this dump, -1 once it stopped; how many repeated; those it wrote, in order (the first valueCount). */
+  /** Str values looked up in the value table (saveTableStr) this dump, -1 once it stopped (from the start at protocol 0); how many repeated; those it wrote, in order (the first valueCount). */
   private valueLookups = 0;
   private valueRepeats = 0;
   private readonly valueStrs: StrEntry[] = [];
@@ -279,7 +279,7 @@ export class Pickler {
     session.maxBytes = this.options.maxBytes ?? 2 ** 32 - 1;
     this.session = session;
     this.dumpNumber = beginDump();
-    this.valueLookups = 0;
+    this.valueLookups = this.protocol >= 1 ? 0 : -1;
     this.valueRepeats = 0;
     this.valueCount = 0;
     try {
@@ -571,6 +571,11 @@ export class Pickler {
     else this.session!.str(value, true);
   }
 
+  /** Is `value` a str that save() would write through the value table (saveTableStr), without a hook to see it first? */
+  private isTableStr(value: unknown): value is string {
+    return typeof value === 'string' && value.length <= MAX_TABLE_LENGTH && this.valueLookups >= 0 && this.persistentIdHook === undefined;
+  }
+
   /**
    * A short str value whose UTF-8 comes from the value table
    * (src/strTable.ts), not encoded anew; written once in the dump, then as
@@ -792,7 +797,10 @@ export class Pickler {
           if (i === n) break;
         }
         const item = items[i++];
-        if (per === 2 && i % 2 === 1 && typeof item === 'string') this.saveKey(item); // a key: see run()
+        if (per === 2) {
+          if (i % 2 === 1 && typeof item === 'string') this.saveKey(item); // a key: see run()
+          else this.save(item);
+        } else if (this.isTableStr(item)) this.saveTableStr(item, valueEntryAt(item, i - 1)); // by position, as dict keys
         else this.save(item);
         if (this.frames.length > base) this.run(base);
       }
@@ -854,7 +862,10 @@ export class Pickler {
         const entry = this.protocol >= 1 ? keyEntryAt(key, i) : undefined;
         this.writeKey(key, entry);
         atKey = false;
-        this.saveDictValue(values !== null ? values[i] : value[key], entry);
+        const item = values !== null ? values[i] : value[key];
+        // a str value's entry through its key's: the value last written under it
+        if (entry !== undefined && this.isTableStr(item)) this.saveTableStr(item, valueEntryUnder(entry, item));
+        else this.save(item);
         if (this.frames.length > base) this.run(base);
       }
     } catch (error) {
@@ -863,14 +874,6 @@ export class Pickler {
       this.directDepth--;
     }
     this.op(n > 1 ? Op.SETITEMS : Op.SETITEM);
-  }
-
-  /** save() of a dict's value under the key of keyTable entry `key`: a short str's value table entry found through the key's. */
-  private saveDictValue(item: unknown, key: StrEntry | undefined): void {
-    if (typeof item === 'string' && key !== undefined && this.persistentIdHook === undefined && this.valueLookups >= 0 && item.length <= MAX_TABLE_LENGTH) {
-      return this.saveTableStr(item, valueEntryUnder(key, item));
-    }
-    this.save(item);
   }
 
   private saveMap(value: Map<unknown, unknown>): void {

@@ -18,6 +18,8 @@ const values = new StrTable(256 * 1024, VALUE_STRS_PER_DUMP);
  * Map lookup (bm_pickle DICT dumps 0.91 of its time with them).
  */
 const byPosition: (StrEntry | undefined)[] = [];
+/** The entry of the str value last met at each position of a list or tuple (see valueEntryAt). */
+const valuesByPosition: (StrEntry | undefined)[] = [];
 const MAX_POSITIONS = 64;
 let dumps = 0;
 /** Dumps in progress: only with none may a full table start over. */
@@ -27,7 +29,11 @@ let active = 0;
 export function beginDump(): number {
   if (active === 0) {
     if (keys.startOverIfFull()) byPosition.length = 0;
-    if (values.startOverIfFull()) keys.forgetLastValues(); // their bytes are overwritten next
+    if (values.startOverIfFull()) {
+      // their bytes are overwritten next
+      keys.forgetLastValues();
+      valuesByPosition.length = 0;
+    }
   }
   active++;
   return ++dumps;
@@ -54,6 +60,15 @@ export function keyEntryAt(key: string, position: number): StrEntry | undefined 
 /** The entry of str value `value`, made if there is room; undefined for long strs and when the table is full. */
 export function valueEntry(value: string): StrEntry | undefined {
   return values.entry(value);
+}
+
+/** valueEntry() of the str value at `position` of a list or tuple (lists of one shape, a list dumped again: a compare). */
+export function valueEntryAt(value: string, position: number): StrEntry | undefined {
+  const last = valuesByPosition[position];
+  if (last !== undefined && last.text === value) return last;
+  const entry = values.entry(value);
+  if (entry !== undefined && position < MAX_POSITIONS) valuesByPosition[position] = entry;
+  return entry;
 }
 
 /**
