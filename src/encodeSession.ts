@@ -71,15 +71,20 @@ function allocate(size: number): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, size);
 }
 
-/** Below this many bytes a loop copies faster than subarray + set (a typed array object more). */
+/** Below this many bytes a loop copies faster than a view + set (a typed array object more). */
 const SHORT_COPY = 16;
 
-/** A copy of wasm memory's bytes [start, start + length), made by allocate(). */
+/**
+ * A copy of wasm memory's bytes [start, start + length), made by allocate();
+ * through a view made here (14 ns), not subarray() (25: it goes through the species).
+ */
 function copyOut(start: number, length: number): Uint8Array {
   const copy = allocate(length);
-  const u8 = memory.u8;
-  if (length >= SHORT_COPY) copy.set(u8.subarray(start, start + length));
-  else for (let i = 0; i < length; i++) copy[i] = u8[start + i];
+  if (length >= SHORT_COPY) copy.set(new Uint8Array(memory.buffer, start, length));
+  else {
+    const u8 = memory.u8;
+    for (let i = 0; i < length; i++) copy[i] = u8[start + i];
+  }
   return copy;
 }
 const pool: EncodeSession[] = [];
