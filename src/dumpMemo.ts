@@ -2,22 +2,25 @@
 // and dict keys outside keyTable by value, each with its memo index.
 
 /**
- * Entries kept in two arrays and found by a search in order, before all go
- * into a Map: most dumps memoize a handful of containers, and a Map entry for
- * a new object costs ~50 ns here (V8 first gives the object an identity
- * hash), where a search of a few costs a few.
+ * Entries kept in one array, key then index, and found by a search in order,
+ * before all go into a Map: most dumps memoize a handful of containers, and a
+ * Map entry for a new object costs ~50 ns here (V8 first gives the object an
+ * identity hash), where a search of a few costs a few. The array is made at
+ * its full size, at the first entry: growing it was a runtime call in every
+ * dump, and a dump of an atom needs none.
  */
 const LINEAR_MAX = 16;
 
 export class DumpMemo {
-  private keys: unknown[] = [];
-  private indices: number[] = [];
+  private entries: unknown[] | null = null;
+  private count = 0;
   private map: Map<unknown, number> | null = null;
 
   get(key: unknown): number | undefined {
     if (this.map !== null) return this.map.get(key);
-    const keys = this.keys;
-    for (let i = 0; i < keys.length; i++) if (keys[i] === key) return this.indices[i];
+    const entries = this.entries;
+    if (entries === null) return undefined;
+    for (let i = 0, end = 2 * this.count; i < end; i += 2) if (entries[i] === key) return entries[i + 1] as number;
     return undefined;
   }
 
@@ -27,25 +30,27 @@ export class DumpMemo {
 
   /** Adds `key`, which it does not hold. */
   set(key: unknown, index: number): void {
-    if (this.map === null && this.keys.length < LINEAR_MAX) {
-      this.keys.push(key);
-      this.indices.push(index);
+    if (this.map === null && this.count < LINEAR_MAX) {
+      const entries = (this.entries ??= new Array(2 * LINEAR_MAX));
+      entries[2 * this.count] = key;
+      entries[2 * this.count + 1] = index;
+      this.count++;
       return;
     }
     if (this.map === null) {
+      const entries = this.entries!;
       this.map = new Map();
-      for (let i = 0; i < this.keys.length; i++) this.map.set(this.keys[i], this.indices[i]);
-      this.keys = [];
-      this.indices = [];
+      for (let i = 0; i < 2 * this.count; i += 2) this.map.set(entries[i], entries[i + 1] as number);
+      this.entries = null;
     }
     this.map.set(key, index);
   }
 
   /** Forgets everything (a Pickler that dumps again). */
   clear(): void {
-    if (this.map === null && this.keys.length === 0) return;
-    this.keys = [];
-    this.indices = [];
+    if (this.map === null && this.count === 0) return;
+    this.entries = null;
+    this.count = 0;
     this.map = null;
   }
 }
