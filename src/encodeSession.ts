@@ -217,6 +217,10 @@ export class EncodeSession {
    */
   numbers(items: ArrayLike<unknown>, from: number, to: number): number {
     let i = from;
+    if (i < to && typeof items[i] === 'number' && (i + 1 === to || typeof items[i + 1] !== 'number')) {
+      this.number(items[i] as number); // alone: a record, not a run's two
+      return i + 1;
+    }
     while (i < to && typeof items[i] === 'number') {
       let at = this.runValues(1); // room for the run's record and one of values; as many more as the tape holds
       const stop = Math.min(to, i + (TAPE_CAP - this.count - 1) * NUMBERS_PER_RECORD);
