@@ -407,17 +407,24 @@ function writeRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
     if (at >= frameEnd && beginsValue(flagged)) break; // the general loop closes the frame
     const head = flagged & ~FOLDED_MEMO;
     const p = out + at;
-    if ((head & 0xff) == Rec.NUMBERS) {
+    let written: u32;
+    if (head == Rec.GET) { // the commonest two first: a dict's keys and str values met before, then met first
+      written = binaryMemo(p, true, outputIndex(load<u32>(record, 8)));
+    } else if (head == STR_AT_ADDRESS) {
+      const n = load<u32>(record, 12);
+      if (<u64>at + n + 9 > <u64>limit) break;
+      written = binaryStr(p, <usize>load<u32>(record, 8), n, false);
+    } else if ((head & 0xff) == Rec.NUMBERS) {
       // a batch's MARK does not begin a value: it goes in the frame before
       if (head == UNOPENED_BATCH) at += openBatch(record, p);
       // each number begins a value: the run stops where the frame must close, or the window is full
       const n = load<u32>(record, 8);
-      let written = load<u32>(record, 12);
+      let done = load<u32>(record, 12);
       let value = nextOfRun(record);
       // first as many as surely fit before the window's limit and the frame's end, with only the loop's own check
       const stopAt = min(limit, frameEnd);
       if (at < stopAt) {
-        const sure = min(n - written, (stopAt - at) / MAX_NUMBER_BYTES);
+        const sure = min(n - done, (stopAt - at) / MAX_NUMBER_BYTES);
         const first = value;
         const end = value + (<usize>sure << 3);
         let cursor = out + at;
@@ -426,33 +433,29 @@ function writeRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
           if (bytes == 0) break;
           cursor += bytes;
         }
-        written += <u32>((value - first) >> 3);
+        done += <u32>((value - first) >> 3);
         at = <u32>(cursor - out);
       }
-      for (; written < n && at < limit && at < frameEnd; written++, value += 8) {
+      for (; done < n && at < limit && at < frameEnd; done++, value += 8) {
         const bytes = binaryNumber(out + at, load<f64>(value));
         if (bytes == 0) break;
         at += bytes;
       }
-      store<u32>(record, written, 12);
-      if (written < n) break;
+      store<u32>(record, done, 12);
+      if (done < n) break;
       at += closeRun(record, out + at); // (limit leaves room for them)
       index += runRecords(record);
       continue;
-    }
-    let written: u32;
-    if (head == Rec.NUMBER) {
+    } else if (head == Rec.NUMBER) {
       written = binaryNumber(p, load<f64>(record, 8));
     } else if (head == Rec.INT64) {
       written = binaryInt(p, load<i64>(record, 8));
-    } else if ((head & ~SHARED) == Rec.STR || (head & ~SHARED) == STR_PENDING || (head & ~SHARED) == STR_AT_ADDRESS) {
+    } else if ((head & ~SHARED) == Rec.STR || (head & ~SHARED) == STR_PENDING) {
       const pending = (head & ~SHARED) == STR_PENDING;
       const n = pending ? pendingBytes(load<u32>(record, 8)) : load<u32>(record, 12);
       if (<u64>at + n + 9 > <u64>limit) break;
       written = binaryStr(p, pending ? text : payloadAddress(head, load<u32>(record, 8)), n, (head & SHARED) != 0);
       if (pending) text += n;
-    } else if (head == Rec.GET) {
-      written = binaryMemo(p, true, outputIndex(load<u32>(record, 8)));
     } else if (head == Rec.PUT) {
       written = binaryStore(p, takeJsStore());
     } else if ((head == Rec.TRUE || head == Rec.FALSE) && protocol >= 2) {

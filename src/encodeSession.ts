@@ -407,10 +407,9 @@ export class EncodeSession {
     this.record(Rec.STR, start, length);
   }
 
-  /** A STR record whose UTF-8 (`length` bytes) stays at `address` in wasm memory (src/strTable.ts); `shared`, as str()'s. */
-  strAt(address: number, length: number, shared = false): void {
-    const kind = Rec.STR | (RecFlag.ADDRESS << Layout.FLAGS_SHIFT);
-    this.record(shared ? kind | (RecFlag.SHARED << Layout.FLAGS_SHIFT) : kind, address, length);
+  /** A STR record whose UTF-8 (`length` bytes) stays at `address` in wasm memory (src/strTable.ts). */
+  strAt(address: number, length: number): void {
+    this.record(Rec.STR | (RecFlag.ADDRESS << Layout.FLAGS_SHIFT), address, length);
   }
 
   /** Tells the encoder of a str value written earlier with JS's memo store `index`, its UTF-8 at `address` (see Rec.SHARED_STR). */
