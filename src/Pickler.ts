@@ -234,11 +234,9 @@ export class Pickler {
   private root: unknown = undefined;
   /** This dump's number (keyTable's beginDump). */
   private dumpNumber = 0;
-  /** Str values looked up in the value table (saveTableStr) this dump, -1 once it stopped (from the start at protocol 0); how many repeated; those it wrote, in order (the first valueCount). */
+  /** Str values looked up in the value table (saveTableStr) this dump, -1 once it stopped (from the start at protocol 0), and how many repeated. */
   private valueLookups = 0;
   private valueRepeats = 0;
-  private readonly valueStrs: StrEntry[] = [];
-  private valueCount = 0;
   /** Globals already written, by "module\nqualname" (stubs of one class are distinct objects). */
   private globals: Map<string, Map<string, number>> | null = null;
 
@@ -281,7 +279,6 @@ export class Pickler {
     this.dumpNumber = beginDump();
     this.valueLookups = this.protocol >= 1 ? 0 : -1;
     this.valueRepeats = 0;
-    this.valueCount = 0;
     try {
       session.begin(this.protocol);
       if (this.protocol >= 2) session.record(Op.PROTO, this.protocol);
@@ -593,21 +590,16 @@ export class Pickler {
       this.valueRepeats++;
       this.session!.record(Rec.GET, entry.index);
     } else {
-      this.session!.strAt(entry.address, entry.length);
       entry.dump = this.dumpNumber;
-      entry.index = this.session!.memoize();
-      this.valueStrs[this.valueCount++] = entry;
+      entry.index = this.session!.tableStr(entry);
     }
     const lookups = ++this.valueLookups;
-    if (this.valueCount === VALUE_STRS_PER_DUMP || (lookups % VALUE_PROBE === 0 && this.valueRepeats * 2 < lookups)) this.stopValueTable();
+    if (this.session!.tableStrCount === VALUE_STRS_PER_DUMP || (lookups % VALUE_PROBE === 0 && this.valueRepeats * 2 < lookups)) this.stopValueTable();
   }
 
   /** JS stops sharing str values: the encoder shares the dump's later ones, told of those JS wrote (but those a dump inside this one took over). */
   private stopValueTable(): void {
-    for (let i = 0; i < this.valueCount; i++) {
-      const entry = this.valueStrs[i];
-      if (entry.dump === this.dumpNumber) this.session!.sharedStr(entry.address, entry.length, entry.index);
-    }
+    this.session!.shareTableStrs(this.dumpNumber);
     this.valueLookups = -1;
   }
 

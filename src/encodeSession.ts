@@ -9,6 +9,7 @@ import { nodeBuffer } from './nodeBuffer.js';
 import { Op } from './opcodes.js';
 import { Field, Frame, EncodeStatus, Layout, MemoFlag, Rec, RecFlag } from './tape.js';
 import { latin1Bytes, maxUtf8Length, utf8Bytes, writeLatin1, writeUtf8 } from './textEncoding.js';
+import type { StrEntry } from './strTable.js';
 import { core, memory } from './wasm.js';
 
 const WINDOW_CAP = 128 * 1024;
@@ -116,6 +117,9 @@ export class EncodeSession {
   private size = 0;
   /** The largest output allowed. */
   maxBytes = Infinity;
+  /** The strs tableStr() wrote this dump, in order (the first tableStrCount: kept between dumps, no array made for each). */
+  private readonly tableStrs: StrEntry[] = [];
+  tableStrCount = 0;
 
   private constructor() {
     this.ptr = core.newSession(WINDOW_CAP, TAPE_CAP, ARENA_CAP, 0, MEMO_INDICES_CAP);
@@ -169,6 +173,7 @@ export class EncodeSession {
     this.count = 0;
     this.last = -1;
     this.arenaUsed = 0;
+    this.tableStrCount = 0;
     this.chunks = NO_CHUNKS; // an array of its own once a chunk is taken (most dumps fit one window: none is)
     this.size = 0;
   }
@@ -412,15 +417,26 @@ export class EncodeSession {
     this.record(Rec.STR | (RecFlag.ADDRESS << Layout.FLAGS_SHIFT), address, length);
   }
 
-  /** Tells the encoder of a str value written earlier with JS's memo store `index`, its UTF-8 at `address` (see Rec.SHARED_STR). */
-  sharedStr(address: number, length: number, index: number): void {
-    const w = this.next();
-    const u32 = memory.u32;
-    u32[w] = Rec.SHARED_STR;
-    u32[w + 1] = index;
-    u32[w + 2] = address;
-    u32[w + 3] = length;
-    this.last = -1; // not a value: no memo store folds into it
+  /** A str value of the value table the dump writes for the first time: its STR record and JS's memo store, whose index it returns. */
+  tableStr(entry: StrEntry): number {
+    this.strAt(entry.address, entry.length);
+    this.tableStrs[this.tableStrCount++] = entry;
+    return this.memoize();
+  }
+
+  /** Tells the encoder (Rec.SHARED_STR) of the strs tableStr() wrote that dump `dump` still holds (a dump inside this one may have taken some over). */
+  shareTableStrs(dump: number): void {
+    for (let i = 0; i < this.tableStrCount; i++) {
+      const entry = this.tableStrs[i];
+      if (entry.dump !== dump) continue;
+      const w = this.next();
+      const u32 = memory.u32;
+      u32[w] = Rec.SHARED_STR;
+      u32[w + 1] = entry.index;
+      u32[w + 2] = entry.address;
+      u32[w + 3] = entry.length;
+      this.last = -1; // not a value: no memo store folds into it
+    }
   }
 
   /** A record whose payload joins the output as it is, after its header. */
