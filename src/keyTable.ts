@@ -1,7 +1,8 @@
 // The strs that dumps write through StrTables: dict keys (a dict of a shape
 // met before finds each key by a compare, at its position), and short str
-// values. Keys and values have tables of their own, so that dumps of many
-// unique values never push the keys out.
+// values (found by a compare too where one was met before: under the same
+// key, at the same place of a list). Keys and values have tables of their
+// own, so that dumps of many unique values never push the keys out.
 import { StrTable, type StrEntry } from './strTable.js';
 
 /**
