@@ -564,13 +564,18 @@ export class Pickler {
   private saveString(value: string): void {
     const shared = RecFlag.SHARED << Layout.FLAGS_SHIFT;
     if (this.protocol === 0) this.session!.latin1Payload(Rec.UNICODE_RAW | shared, rawUnicodeEscape(value), '\n');
-    else if (this.valueLookups >= 0 && value.length <= MAX_TABLE_LENGTH) this.saveTableStr(value, valueEntry(value));
+    else if (this.fitsValueTable(value)) this.saveTableStr(value, valueEntry(value));
     else this.session!.str(value, true);
+  }
+
+  /** Does the value table take str value `value` (short, and JS still shares strs in this dump)? */
+  private fitsValueTable(value: string): boolean {
+    return this.valueLookups >= 0 && value.length <= MAX_TABLE_LENGTH;
   }
 
   /** Is `value` a str that save() would write through the value table (saveTableStr), without a hook to see it first? */
   private isTableStr(value: unknown): value is string {
-    return typeof value === 'string' && value.length <= MAX_TABLE_LENGTH && this.valueLookups >= 0 && this.persistentIdHook === undefined;
+    return typeof value === 'string' && this.persistentIdHook === undefined && this.fitsValueTable(value);
   }
 
   /**
@@ -789,10 +794,8 @@ export class Pickler {
           if (i === n) break;
         }
         const item = items[i++];
-        if (per === 2) {
-          if (i % 2 === 1 && typeof item === 'string') this.saveKey(item); // a key: see run()
-          else this.save(item);
-        } else if (this.isTableStr(item)) this.saveTableStr(item, valueEntryAt(item, i - 1)); // by position, as dict keys
+        if (per === 2 && i % 2 === 1 && typeof item === 'string') this.saveKey(item); // a key: see run()
+        else if (per === 1 && this.isTableStr(item)) this.saveTableStr(item, valueEntryAt(item, i - 1)); // by position, as dict keys
         else this.save(item);
         if (this.frames.length > base) this.run(base);
       }
