@@ -403,8 +403,13 @@ function writeRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
   const frameEnd = frameStart == <u32>Frame.NONE ? U32.MAX_VALUE : frameStart + Frame.HEADER + <u32>Frame.TARGET;
   for (; index < count && at < limit; index++) {
     const record = tape + <usize>index * Layout.RECORD_BYTES;
-    const flagged = load<u32>(record);
+    let flagged = load<u32>(record);
     if (at >= frameEnd && beginsValue(flagged)) break; // the general loop closes the frame
+    if (flagged & KEY_GET) {
+      at += writeKeyGet(record, out + at);
+      flagged &= ~KEY_GET;
+      if (at >= frameEnd) break; // the key ended the frame: it closes before the value
+    }
     const head = flagged & ~FOLDED_MEMO;
     const p = out + at;
     let written: u32;
@@ -475,11 +480,22 @@ function writeRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
   return index;
 }
 
+/**
+ * The GET of a dict value's key folded into its record (RecFlag.KEY_GET, only
+ * at protocol 1+), at p; returns the bytes written. The flag is cleared: a loop that
+ * stops before the value does not write the key again.
+ */
+function writeKeyGet(record: usize, p: usize): u32 {
+  store<u32>(record, load<u32>(record) & ~KEY_GET);
+  return binaryMemo(p, true, outputIndex(load<u32>(record, 4)));
+}
+
 /** A record's flags for a memo store folded into it (MemoFlag): JS sets one on the record of the value just memoized. */
 const MEMOIZED: u32 = MemoFlag.MEMOIZED << Layout.FLAGS_SHIFT;
 const PUT_NEXT: u32 = MemoFlag.PUT_NEXT << Layout.FLAGS_SHIFT;
 const FOLDED_MEMO: u32 = MEMOIZED | PUT_NEXT;
 const SHARED: u32 = RecFlag.SHARED << Layout.FLAGS_SHIFT;
+const KEY_GET: u32 = RecFlag.KEY_GET << Layout.FLAGS_SHIFT;
 
 /** Writes records POS..TAPE_LEN of the session's tape into its output window. */
 export function encode(s: usize): i32 {
@@ -524,6 +540,11 @@ export function encode(s: usize): i32 {
     if (<u64>len + payloadBytes + 64 > cap) {
       status = EncodeStatus.OUTPUT_FULL;
       break;
+    }
+    if (head & KEY_GET) { // the key, then the record again: a frame may close between them
+      openFrame();
+      len += writeKeyGet(record, out + len);
+      continue;
     }
     if (external) commitFrame();
     else if (kind != Op.PROTO) openFrame();

@@ -619,14 +619,14 @@ export class Pickler {
   /** saveKey() for a key whose keyTable entry, if any, is `entry`. */
   private writeKey(value: string, entry: StrEntry | undefined): void {
     if (entry !== undefined) {
-      if (entry.dump === this.dumpNumber) return this.session!.record(Rec.GET, entry.index);
+      if (entry.dump === this.dumpNumber) return this.session!.keyGet(entry.index);
       this.session!.strAt(entry.address, entry.length);
       entry.dump = this.dumpNumber;
       entry.index = this.session!.memoize();
       return;
     }
     const known = this.memo.get(value);
-    if (known !== undefined) return this.session!.record(Rec.GET, known);
+    if (known !== undefined) return this.session!.keyGet(known);
     if (this.protocol === 0) this.session!.latin1Payload(Rec.UNICODE_RAW, rawUnicodeEscape(value), '\n');
     else this.session!.str(value, false);
     this.memoize(value);

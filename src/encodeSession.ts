@@ -105,6 +105,8 @@ export class EncodeSession {
   private protocol = 0;
   /** Word index of the last record written, while a memo store may be folded into it (see memoize()); else -1. */
   private last = -1;
+  /** JS's memo store of the dict key whose GET the next record carries (keyGet()); else -1. */
+  private pendingKey = -1;
   private arenaUsed = 0;
   /** The memo stores made in this dump (memoize()), and how many the session's table of their output indices has room for. */
   private stores = 0;
@@ -172,6 +174,7 @@ export class EncodeSession {
     this.setField(Field.FRAME_START, Frame.NONE);
     this.count = 0;
     this.last = -1;
+    this.pendingKey = -1; // (a dump that failed may have left one)
     this.arenaUsed = 0;
     this.tableStrCount = 0;
     this.chunks = NO_CHUNKS; // an array of its own once a chunk is taken (most dumps fit one window: none is)
@@ -179,9 +182,42 @@ export class EncodeSession {
   }
 
   /** Word index in wasm memory of the next record (writing it is the caller's). */
-  private next(): number {
+  private slot(): number {
     if (this.count === TAPE_CAP) this.flush();
     return (this.last = this.tapeWord + this.count++ * Layout.RECORD_WORDS);
+  }
+
+  /** slot() with the record's head word `head` written, and the pending key's GET (keyGet()) folded into it. */
+  private next(head: number): number {
+    const w = this.slot();
+    memory.u32[w] = head;
+    if (this.pendingKey >= 0) this.foldKey(w);
+    return w;
+  }
+
+  /** Folds the pending key's GET into the record at word w. */
+  private foldKey(w: number): void {
+    const u32 = memory.u32;
+    u32[w] |= RecFlag.KEY_GET << Layout.FLAGS_SHIFT;
+    u32[w + 1] = this.pendingKey;
+    this.pendingKey = -1;
+  }
+
+  /**
+   * A dict key's GET of JS's memo store `index`: folded into the record that
+   * begins the key's value (RecFlag.KEY_GET), which always comes next; at
+   * protocol 0, a record of its own.
+   */
+  keyGet(index: number): void {
+    if (this.protocol === 0) this.record(Rec.GET, index);
+    else this.pendingKey = index;
+  }
+
+  /** The pending key's GET as a record of its own, before a NUMBERS run (whose word 1 is taken). */
+  private writePendingKey(): void {
+    const index = this.pendingKey;
+    this.pendingKey = -1;
+    this.record(Rec.GET, index);
   }
 
   /**
@@ -202,17 +238,15 @@ export class EncodeSession {
 
   /** A record of a kind and two 32-bit arguments. */
   record(kind: number, a = 0, b = 0): void {
-    const w = this.next();
+    const w = this.next(kind);
     const u32 = memory.u32;
-    u32[w] = kind;
     u32[w + 2] = a;
     u32[w + 3] = b;
   }
 
   /** A NUMBER record: wasm writes it as an int when isInteger(value), else as a float (in binary: protocol 1+). */
   number(value: number): void {
-    const w = this.next();
-    memory.u32[w] = Rec.NUMBER;
+    const w = this.next(Rec.NUMBER);
     memory.f64[(w >>> 1) + 1] = value;
   }
 
@@ -288,6 +322,7 @@ export class EncodeSession {
 
   /** Makes room on the tape for a run of n values; returns the f64 index of the first. */
   private runValues(n: number): number {
+    if (this.pendingKey >= 0) this.writePendingKey();
     if (this.count + 1 + Math.ceil(n / NUMBERS_PER_RECORD) > TAPE_CAP) this.flush();
     return ((this.tapeWord + this.count * Layout.RECORD_WORDS) >>> 1) + Layout.RECORD_WORDS / 2;
   }
@@ -312,8 +347,7 @@ export class EncodeSession {
   }
 
   int64(value: bigint): void {
-    const w = this.next();
-    memory.u32[w] = Rec.INT64;
+    const w = this.next(Rec.INT64);
     memory.i64[(w >>> 1) + 1] = value;
   }
 
@@ -429,7 +463,7 @@ export class EncodeSession {
     for (let i = 0; i < this.tableStrCount; i++) {
       const entry = this.tableStrs[i];
       if (entry.dump !== dump) continue;
-      const w = this.next();
+      const w = this.slot(); // (not next(): no key is pending, and word 1 is taken)
       const u32 = memory.u32;
       u32[w] = Rec.SHARED_STR;
       u32[w + 1] = entry.index;

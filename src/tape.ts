@@ -151,6 +151,12 @@ export const enum RecFlag {
   PENDING = 8,
   /** A STR or UNICODE_RAW that is a value (not a dict key): written as a GET if the dump wrote its bytes before (SharedStrs). */
   SHARED = 16,
+  /**
+   * A dict value's first record, its key written before it as a GET of JS's
+   * memo store in word 1 (a record fewer for a key met before in the dump);
+   * not on NUMBERS and SHARED_STR records, whose word 1 is taken.
+   */
+  KEY_GET = 128,
 }
 
 /**

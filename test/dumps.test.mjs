@@ -180,6 +180,10 @@ test("dumps writes byte for byte what CPython's C pickler writes: batches, frame
     ['[[i, i + 0.5] for i in range(30000)]', range(30000, (i) => [i, i + 0.5]), [4, 5]],
     ['[(i, i, i, i) for i in range(20000)]', range(20000, (i) => Tuple.of(i, i, i, i)), [4, 5]],
     ['{i: [i] * 3 for i in range(20000)}', new Map(range(20000, (i) => [i, [i, i, i]])), [4, 5]],
+    // a key met before is written with its value's record: a frame may end between the two (one of the 7 offsets
+    // ends it there: a dict takes 7 bytes), and a protocol 1 int written as text follows its key
+    ...range(7, (offset) => [`['p' * ${offset}] + [{'k': 's'} for _ in range(12000)]`, ['p'.repeat(offset), ...range(12000, () => ({ k: 's' }))], [4, 5]]),
+    ["[{'k': 2**40, 'n': 2**40} for _ in range(3)]", range(3, () => ({ k: 2 ** 40, n: 2 ** 40 })), [1, 2]],
     // ~21 MB: the 128 KiB output window doubles up to 16 MiB, then is taken out and refilled
     ['[i + 0.25 if i % 3 else i * 1000 for i in range(2_500_000)]', range(2_500_000, (i) => (i % 3 ? i + 0.25 : i * 1000)), [2, 5]],
   ];
