@@ -237,8 +237,10 @@ export class Pickler {
   /** Str values looked up in the value table (saveTableStr) this dump, -1 once it stopped (from the start at protocol 0), and how many repeated. */
   private valueLookups = 0;
   private valueRepeats = 0;
-  /** Globals already written, by "module\nqualname" (stubs of one class are distinct objects). */
-  private globals: Map<string, Map<string, number>> | null = null;
+  /** Globals already written and their memo index, by "module\nqualname" (stubs of one class are distinct objects): the dump's first here, the others in a Map (most dumps write one or none). */
+  private firstGlobal = '';
+  private firstGlobalIndex = 0;
+  private globals: Map<string, number> | null = null;
 
   /** The hooks in force: the option, else the subclass method. */
   private readonly persistentIdHook: ((obj: unknown) => unknown) | undefined;
@@ -264,12 +266,7 @@ export class Pickler {
     return this.write(value, finishChunks);
   }
 
-  /** @internal dumps(): the only dump of a Pickler dropped after it, whose memo needs no emptying. */
-  dumpOnce(value: unknown): Uint8Array {
-    return this.write(value, finishWhole, true);
-  }
-
-  private write<T>(value: unknown, finish: (session: EncodeSession) => T, last = false): T {
+  private write<T>(value: unknown, finish: (session: EncodeSession) => T): T {
     if (this.session !== null) {
       throw new PicklingError('this Pickler is already dumping (a dump from inside one of its own hooks?): use another Pickler');
     }
@@ -297,7 +294,8 @@ export class Pickler {
       this.pathTail = '';
       this.root = undefined;
       if (this.frames.length > 0) this.frames.length = 0; // only after an error: setting length is slow
-      if (!last) this.memo.clear();
+      this.memo.clear();
+      this.firstGlobal = '';
       this.globals = null;
       session.release();
     }
@@ -907,7 +905,8 @@ export class Pickler {
   // --- globals and reduce ---
 
   private saveGlobal(value: unknown, module: string, qualname: string): void {
-    const known = this.globals?.get(module)?.get(qualname);
+    const name = `${module}\n${qualname}`;
+    const known = name === this.firstGlobal ? this.firstGlobalIndex : this.globals?.get(name);
     if (known !== undefined) return this.session!.record(Rec.GET, known);
     const code = this.protocol >= 2 ? this.registry.extensionCode(module, qualname) : undefined;
     if (code !== undefined) {
@@ -923,10 +922,13 @@ export class Pickler {
       const text = `${module}\n${qualname}`;
       this.session!.utf8Payload(Op.GLOBAL, text, '\n');
     }
-    const globals = (this.globals ??= new Map());
-    let members = globals.get(module);
-    if (members === undefined) globals.set(module, (members = new Map()));
-    members.set(qualname, this.memoize(value));
+    const index = this.memoize(value);
+    if (this.firstGlobal === '') {
+      this.firstGlobal = name;
+      this.firstGlobalIndex = index;
+    } else {
+      (this.globals ??= new Map()).set(name, index);
+    }
   }
 
   /**

@@ -11,6 +11,9 @@
  */
 const LINEAR_MAX = 16;
 
+/** The array of a memo emptied last, kept for the next (a dumps() call's Pickler is new: its array would be too). */
+let spare: unknown[] | null = null;
+
 export class DumpMemo {
   private entries: unknown[] | null = null;
   private count = 0;
@@ -31,7 +34,11 @@ export class DumpMemo {
   /** Adds `key`, which it does not hold. */
   set(key: unknown, index: number): void {
     if (this.map === null && this.count < LINEAR_MAX) {
-      const entries = (this.entries ??= new Array(2 * LINEAR_MAX));
+      let entries = this.entries;
+      if (entries === null) {
+        entries = this.entries = spare ?? new Array(2 * LINEAR_MAX);
+        spare = null;
+      }
       entries[2 * this.count] = key;
       entries[2 * this.count + 1] = index;
       this.count++;
@@ -46,9 +53,14 @@ export class DumpMemo {
     this.map.set(key, index);
   }
 
-  /** Forgets everything (a Pickler that dumps again). */
+  /** Forgets everything, and keeps the array, emptied, for the next memo. */
   clear(): void {
     if (this.map === null && this.count === 0) return;
+    const entries = this.entries;
+    if (entries !== null) {
+      for (let i = 0, end = 2 * this.count; i < end; i++) entries[i] = undefined; // nothing written stays reachable
+      spare = entries;
+    }
     this.entries = null;
     this.count = 0;
     this.map = null;
