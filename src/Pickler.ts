@@ -67,6 +67,15 @@ const BATCH_SIZE = 1000;
  * so that nothing recurses on the value's depth.
  */
 const MAX_DIRECT_DEPTH = 64;
+/**
+ * The most keys of a dict whose values are read in one Object.values() call;
+ * a larger one's are read by key. V8 makes JSON.parse's objects of more
+ * properties than this dictionary-mode objects, for which Object.values looks
+ * each property up anew, with its descriptor: 100 ns a key, where a read by
+ * key takes 24 (in fast mode, 5.5 against 21: a JSON-parsed dict of 200 keys
+ * dumps in 0.45 of the time, one made by Object.fromEntries in 1.15).
+ */
+const MAX_FAST_KEYS = 128;
 
 /**
  * After every this many str values looked up in the value table in a dump,
@@ -825,7 +834,7 @@ export class Pickler {
   private saveDict(value: Record<string, unknown>): void {
     this.dictHeader(value);
     const keys = Object.keys(value);
-    if (this.writesNow(keys.length)) return this.writeDictNow(value, keys, valuesOf(value, keys));
+    if (this.writesNow(keys.length)) return this.writeDictNow(value, keys, keys.length <= MAX_FAST_KEYS ? valuesOf(value, keys) : null);
     const items = new Array<unknown>(keys.length * 2);
     for (let i = 0; i < keys.length; i++) {
       items[2 * i] = keys[i];
