@@ -482,8 +482,8 @@ function writeRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
 
 /**
  * The GET of a dict value's key folded into its record (RecFlag.KEY_GET, only
- * at protocol 1+), at p; returns the bytes written. The flag is cleared: a loop that
- * stops before the value does not write the key again.
+ * at protocol 1+), at p; returns the bytes written. The flag is cleared: a
+ * loop that stops before the value does not write the key again.
  */
 function writeKeyGet(record: usize, p: usize): u32 {
   store<u32>(record, load<u32>(record) & ~KEY_GET);

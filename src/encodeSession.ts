@@ -463,7 +463,7 @@ export class EncodeSession {
     for (let i = 0; i < this.tableStrCount; i++) {
       const entry = this.tableStrs[i];
       if (entry.dump !== dump) continue;
-      const w = this.slot(); // (not next(): no key is pending, and word 1 is taken)
+      const w = this.slot(); // (not next(): word 1 is taken, and a pending key is the next value's)
       const u32 = memory.u32;
       u32[w] = Rec.SHARED_STR;
       u32[w + 1] = entry.index;
