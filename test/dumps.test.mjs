@@ -184,6 +184,9 @@ test("dumps writes byte for byte what CPython's C pickler writes: batches, frame
     // ends it there: a dict takes 7 bytes), and a protocol 1 int written as text follows its key
     ...range(7, (offset) => [`['p' * ${offset}] + [{'k': 's'} for _ in range(12000)]`, ['p'.repeat(offset), ...range(12000, () => ({ k: 's' }))], [4, 5]]),
     ["[{'k': 2**40, 'n': 2**40} for _ in range(3)]", range(3, () => ({ k: 2 ** 40, n: 2 ** 40 })), [1, 2]],
+    // dicts of more than 128 keys have their values read by key: JSON.parse makes them dictionary-mode objects in V8
+    ["{f'k{i}': i if i % 3 else f'v{i}' for i in range(200)}", JSON.parse(JSON.stringify(Object.fromEntries(range(200, (i) => [`k${i}`, i % 3 ? i : `v${i}`])))), [1, 2, 5]],
+    ["(lambda ks: [{k: [i] for i, k in enumerate(ks)}, {k: None for k in ks[:128]}])([f'k{i}' for i in range(129)])", [Object.fromEntries(range(129, (i) => [`k${i}`, [i]])), Object.fromEntries(range(128, (i) => [`k${i}`, null]))], [1, 5]],
     // ~21 MB: the 128 KiB output window doubles up to 16 MiB, then is taken out and refilled
     ['[i + 0.25 if i % 3 else i * 1000 for i in range(2_500_000)]', range(2_500_000, (i) => (i % 3 ? i + 0.25 : i * 1000)), [2, 5]],
   ];
