@@ -169,10 +169,12 @@ function mapItems(map: Map<unknown, unknown>): unknown[] {
 
 /**
  * The values of an object whose `keys` Object.keys gave, in their order; null
- * if a getter throws (then each is read by its key, so that the error names
- * it) or the object now shows other keys (a Proxy, a getter that deletes).
+ * (then each is read by its key) for more than MAX_FAST_KEYS keys, if a
+ * getter throws (so that the error names it) or if the object now shows
+ * other keys (a Proxy, a getter that deletes).
  */
 function valuesOf(value: object, keys: string[]): unknown[] | null {
+  if (keys.length > MAX_FAST_KEYS) return null;
   try {
     const values = Object.values(value);
     return values.length === keys.length ? values : null;
@@ -839,7 +841,7 @@ export class Pickler {
   private saveDict(value: Record<string, unknown>): void {
     this.dictHeader(value);
     const keys = Object.keys(value);
-    if (this.writesNow(keys.length)) return this.writeDictNow(value, keys, keys.length <= MAX_FAST_KEYS ? valuesOf(value, keys) : null);
+    if (this.writesNow(keys.length)) return this.writeDictNow(value, keys, valuesOf(value, keys));
     const items = new Array<unknown>(keys.length * 2);
     for (let i = 0; i < keys.length; i++) {
       items[2 * i] = keys[i];

@@ -190,15 +190,15 @@ export class EncodeSession {
   /** slot() with the record's head word `head` written, and the pending key's GET (keyGet()) folded into it. */
   private next(head: number): number {
     const w = this.slot();
-    memory.u32[w] = head;
-    if (this.pendingKey >= 0) this.foldKey(w);
+    if (this.pendingKey < 0) memory.u32[w] = head;
+    else this.foldKey(w, head);
     return w;
   }
 
-  /** Folds the pending key's GET into the record at word w. */
-  private foldKey(w: number): void {
+  /** Writes head word `head` at word w with the pending key's GET folded in. */
+  private foldKey(w: number, head: number): void {
     const u32 = memory.u32;
-    u32[w] |= RecFlag.KEY_GET << Layout.FLAGS_SHIFT;
+    u32[w] = head | (RecFlag.KEY_GET << Layout.FLAGS_SHIFT);
     u32[w + 1] = this.pendingKey;
     this.pendingKey = -1;
   }
