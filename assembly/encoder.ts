@@ -81,27 +81,30 @@ function textOp(op: u32, v: i64): void {
   byte(0x0a);
 }
 
-/**
- * The shortest binary form of v at p: BININT1, BININT2, BININT (protocol 1+),
- * LONG1 with the fewest two's complement bytes, as pickle.encode_long (2+).
- * Returns the bytes written; 0 if v needs a text form (protocol 1, over 32 bits).
- */
-@inline function binaryInt(p: usize, v: i64): u32 {
-  if (v >= 0 && v <= 0xff) {
+/** The shortest binary form of a 32-bit int at p: BININT1, BININT2 or BININT; returns the bytes written. */
+@inline function binaryInt32(p: usize, v: i32): u32 {
+  if (<u32>v <= 0xff) {
     store<u8>(p, Op.BININT1);
     store<u8>(p, <u8>v, 1);
     return 2;
   }
-  if (v >= 0 && v <= 0xffff) {
+  if (<u32>v <= 0xffff) {
     store<u8>(p, Op.BININT2);
     store<u16>(p, <u16>v, 1);
     return 3;
   }
-  if (v >= -0x80000000 && v <= 0x7fffffff) {
-    store<u8>(p, Op.BININT);
-    store<u32>(p, <u32>v, 1);
-    return 5;
-  }
+  store<u8>(p, Op.BININT);
+  store<u32>(p, <u32>v, 1);
+  return 5;
+}
+
+/**
+ * The shortest binary form of v at p: binaryInt32's (protocol 1+), LONG1
+ * with the fewest two's complement bytes, as pickle.encode_long (2+).
+ * Returns the bytes written; 0 if v needs a text form (protocol 1, over 32 bits).
+ */
+@inline function binaryInt(p: usize, v: i64): u32 {
+  if (v == <i64><i32>v) return binaryInt32(p, <i32>v);
   if (protocol < 2) return 0;
   const n = <u32>(72 - clz<i64>(v < 0 ? ~v : v)) >> 3; // bits with the sign, in whole bytes
   store<u8>(p, Op.LONG1);
@@ -292,16 +295,21 @@ function commitFrame(): void {
 const MAX_SAFE_INTEGER: f64 = 9007199254740991;
 
 /**
- * Is a NUMBER written as an int? JS has one number type: as Python would
- * read it, an integral value within ±(2^53 - 1) is an int, except -0.0.
+ * A NUMBER's value at p in binary (protocol 1+): binaryInt's form for an
+ * int, else BINFLOAT; returns the bytes written (0: it needs text). JS has
+ * one number type: as Python would read it, an integral value within
+ * ±(2^53 - 1) is an int, except -0.0. The tests come in the order that
+ * costs least for floats and ints of 32 bits, the commonest.
  */
-function isInteger(v: f64): bool {
-  return abs(v) <= MAX_SAFE_INTEGER && trunc(v) == v && reinterpret<u64>(v) != 0x8000000000000000; // not -0.0
-}
-
-/** A NUMBER's value at p in binary (protocol 1+): BINFLOAT, else binaryInt's form; returns the bytes written (0: it needs text). */
 @inline function binaryNumber(p: usize, v: f64): u32 {
-  if (isInteger(v)) return binaryInt(p, <i64>v);
+  if (trunc(v) == v) {
+    const magnitude = abs(v);
+    if (magnitude <= <f64>I32.MAX_VALUE) {
+      if (v != 0 || reinterpret<u64>(v) == 0) return binaryInt32(p, <i32>v); // (not -0.0)
+    } else if (magnitude <= MAX_SAFE_INTEGER) {
+      return binaryInt(p, <i64>v);
+    }
+  }
   store<u8>(p, Op.BINFLOAT);
   store<u64>(p, bswap<u64>(reinterpret<u64>(v)), 1);
   return 9;

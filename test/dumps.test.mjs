@@ -225,6 +225,21 @@ test('numbers of every size and kind, in lists and int-keyed dicts, dump as CPyt
   }
 });
 
+test('numbers at the edges of each binary form dump as CPython writes them, alone and in runs', { skip: needsPython }, () => {
+  // the encoder tells 32-bit ints, wider ones and floats apart by range: each edge, either side
+  const edges = [0, -0, 1, -1, 255, 256, 65535, 65536, 2 ** 31 - 1, 2 ** 31, -(2 ** 31), -(2 ** 31) - 1, 2 ** 32,
+    2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, -(2 ** 53), 0.5, -0.5, 2 ** 31 - 0.5, -(2 ** 31) + 0.5, Infinity, -Infinity];
+  const literal = (x) => (Object.is(x, -0) ? '-0.0' : x === Infinity ? "float('inf')" : x === -Infinity ? "float('-inf')"
+    : Number.isSafeInteger(x) ? String(x) : `float(${x})`);
+  for (const protocol of [1, 2, 3, 4, 5]) {
+    assert.ok(Buffer.from(dumps(edges, { protocol })).equals(pythonDumps(`[${edges.map(literal).join(', ')}]`, protocol)), `the run at protocol ${protocol}`);
+    for (const x of edges) {
+      const tuple = Tuple.of(x, 'x'); // a number alone, not in a run
+      assert.ok(Buffer.from(dumps(tuple, { protocol })).equals(pythonDumps(`(${literal(x)}, 'x')`, protocol)), `${literal(x)} at protocol ${protocol}`);
+    }
+  }
+});
+
 test('records of the benchmark shape dump no larger than CPython writes them', { skip: needsPython }, () => {
   // CPython shares the tag strs (constants); equal strs are shared here by value, through a cache a str's hash decides
   const expr = "[{'id': i, 'name': f'user{i}', 'email': f'user{i}@example.com', 'score': i / 7, 'active': i % 3 != 0, " +
