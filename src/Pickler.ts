@@ -223,6 +223,16 @@ function encodeLong(value: bigint): Uint8Array {
   return bytes;
 }
 
+/**
+ * GLOBAL lines made so far (see globalLine), by "module\nqualname", with
+ * fixImports' renames and without. A name with a newline in a part is
+ * ambiguous here, but never kept: it fails.
+ */
+const fixedGlobalLines = new Map<string, string>();
+const globalLines = new Map<string, string>();
+/** Bounds the GLOBAL lines kept: stubs from pickles may name any number of globals. */
+const MAX_GLOBAL_LINES = 1024;
+
 const finishWhole = (session: EncodeSession): Uint8Array => session.finish();
 const finishChunks = (session: EncodeSession): Uint8Array[] => session.finishChunks();
 
@@ -945,10 +955,11 @@ export class Pickler {
       // The two strs are atoms: written at once, so the opcode can follow now.
       this.op(Op.STACK_GLOBAL);
     } else {
-      if (this.protocol < 3 && this.options.fixImports !== false) [module, qualname] = reverseFixImport(module, qualname);
-      if (module.includes('\n') || qualname.includes('\n')) this.fail(`cannot pickle ${module}.${qualname}: a newline in the name`);
-      const text = `${module}\n${qualname}`;
-      this.session!.utf8Payload(Op.GLOBAL, text, '\n');
+      const line = this.globalLine(name, module, qualname);
+      // its UTF-8 from the key table (written once in the process), else encoded now
+      const entry = keyEntry(line);
+      if (entry !== undefined) this.session!.payloadAt(Op.GLOBAL, entry.address, entry.length);
+      else this.session!.utf8Payload(Op.GLOBAL, line, '\n');
     }
     const index = this.memoize(value);
     if (this.firstGlobal === '') {
@@ -957,6 +968,23 @@ export class Pickler {
     } else {
       (this.globals ??= new Map()).set(name, index);
     }
+  }
+
+  /**
+   * The text of a global's GLOBAL opcode (protocols 0-3), "module\nqualname"
+   * after fixImports' renames; made once for each name and kept (up to
+   * MAX_GLOBAL_LINES), not renamed and checked again in every dump.
+   */
+  private globalLine(name: string, module: string, qualname: string): string {
+    const fix = this.protocol < 3 && this.options.fixImports !== false;
+    const lines = fix ? fixedGlobalLines : globalLines;
+    const known = lines.get(name);
+    if (known !== undefined) return known;
+    if (fix) [module, qualname] = reverseFixImport(module, qualname);
+    if (module.includes('\n') || qualname.includes('\n')) this.fail(`cannot pickle ${module}.${qualname}: a newline in the name`);
+    const line = `${module}\n${qualname}`;
+    if (lines.size < MAX_GLOBAL_LINES) lines.set(name, line);
+    return line;
   }
 
   /**

@@ -446,9 +446,14 @@ export class EncodeSession {
     this.record(Rec.STR, start, length);
   }
 
-  /** A STR record whose UTF-8 (`length` bytes) stays at `address` in wasm memory (src/strTable.ts). */
+  /** A record whose payload (`length` bytes) stays at `address` in wasm memory (src/strTable.ts). */
+  payloadAt(kind: number, address: number, length: number): void {
+    this.record(kind | (RecFlag.ADDRESS << Layout.FLAGS_SHIFT), address, length);
+  }
+
+  /** A STR record whose UTF-8 stays at `address` in wasm memory. */
   strAt(address: number, length: number): void {
-    this.record(Rec.STR | (RecFlag.ADDRESS << Layout.FLAGS_SHIFT), address, length);
+    this.payloadAt(Rec.STR, address, length);
   }
 
   /** A str value of the value table the dump writes for the first time: its STR record and JS's memo store, whose index it returns. */

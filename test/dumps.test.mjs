@@ -240,6 +240,18 @@ test('numbers at the edges of each binary form dump as CPython writes them, alon
   }
 });
 
+test('globals dump with and without fixImports\' renames, in turn, as CPython writes them', { skip: needsPython }, () => {
+  // the GLOBAL lines are kept between dumps, apart for the two modes
+  const value = [new Set([1]), new FrozenSet([2]), new Complex(1.5, 2.5), new Set([3])];
+  const expr = '[{1}, frozenset({2}), complex(1.5, 2.5), {3}]';
+  for (const protocol of [0, 1, 2, 3]) {
+    for (const fixImports of [true, false, true]) {
+      const ours = Buffer.from(dumps(value, { protocol, fixImports }));
+      assert.ok(ours.equals(pythonDumps(expr, protocol, fixImports)), `protocol ${protocol}, fixImports ${fixImports}: ${ours.toString('latin1')}`);
+    }
+  }
+});
+
 test('records of the benchmark shape dump no larger than CPython writes them', { skip: needsPython }, () => {
   // CPython shares the tag strs (constants); equal strs are shared here by value, through a cache a str's hash decides
   const expr = "[{'id': i, 'name': f'user{i}', 'email': f'user{i}@example.com', 'score': i / 7, 'active': i % 3 != 0, " +

@@ -50,8 +50,8 @@ export function runPython(script, args = [], input = undefined, env = {}) {
 }
 
 /** Python's pickle.dumps(eval(expr), protocol) as bytes (the expression goes through stdin: it may be longer than an argument may be). */
-export function pythonDumps(expr, protocol) {
-  const code = `import pickle, sys\nsys.stdout.buffer.write(pickle.dumps(eval(sys.stdin.read()), protocol=${protocol}))`;
+export function pythonDumps(expr, protocol, fixImports = true) {
+  const code = `import pickle, sys\nsys.stdout.buffer.write(pickle.dumps(eval(sys.stdin.read()), protocol=${protocol}, fix_imports=${fixImports ? 'True' : 'False'}))`;
   return execFileSync(python, ['-c', code], { input: expr, maxBuffer: 1 << 30 });
 }
 
