@@ -8,6 +8,7 @@ import { classFromSource, functionFromSource, staticsOf } from './byValue.js';
 import { DumpMemo } from './dumpMemo.js';
 import { EncodeSession, isInteger } from './encodeSession.js';
 import { PicklingError } from './errors.js';
+import { globalEntry, type GlobalEntry } from './globalTable.js';
 import { beginDump, endDump, keyEntry, keyEntryAt, valueEntry, valueEntryAt, valueEntryUnder, VALUE_STRS_PER_DUMP } from './keyTable.js';
 import { MAX_TABLE_LENGTH, type StrEntry } from './strTable.js';
 import { isClass, typeName } from './objects.js';
@@ -223,16 +224,6 @@ function encodeLong(value: bigint): Uint8Array {
   return bytes;
 }
 
-/**
- * GLOBAL lines made so far (see globalLine), by "module\nqualname", with
- * fixImports' renames and without. A name with a newline in a part is
- * ambiguous here, but never kept: it fails.
- */
-const fixedGlobalLines = new Map<string, string>();
-const globalLines = new Map<string, string>();
-/** Bounds the GLOBAL lines kept: stubs from pickles may name any number of globals. */
-const MAX_GLOBAL_LINES = 1024;
-
 const finishWhole = (session: EncodeSession): Uint8Array => session.finish();
 const finishChunks = (session: EncodeSession): Uint8Array[] => session.finishChunks();
 
@@ -258,16 +249,6 @@ export class Pickler {
   /** Str values looked up in the value table (saveTableStr) this dump, -1 once it stopped (from the start at protocol 0), and how many repeated. */
   private valueLookups = 0;
   private valueRepeats = 0;
-  /**
-   * Globals already written and their memo index, by "module\nqualname"
-   * (stubs of one class are distinct objects): the dump's first here, the
-   * others in a Map (most dumps write one or none). Not a DumpMemo: strs
-   * among its keys slowed every memo's compares (bm_pickle DICT +5-8%).
-   */
-  private firstGlobal = '';
-  private firstGlobalIndex = 0;
-  private globals: Map<string, number> | null = null;
-
   /** The hooks in force: the option, else the subclass method. */
   private readonly persistentIdHook: ((obj: unknown) => unknown) | undefined;
   private readonly reducerOverrideHook: ((obj: unknown) => ReduceValue | undefined) | undefined;
@@ -321,8 +302,6 @@ export class Pickler {
       this.root = undefined;
       if (this.frames.length > 0) this.frames.length = 0; // only after an error: setting length is slow
       this.memo.clear();
-      this.firstGlobal = '';
-      this.globals = null;
       session.release();
     }
   }
@@ -943,9 +922,8 @@ export class Pickler {
   // --- globals and reduce ---
 
   private saveGlobal(value: unknown, module: string, qualname: string): void {
-    const name = `${module}\n${qualname}`;
-    const known = name === this.firstGlobal ? this.firstGlobalIndex : this.globals?.get(name);
-    if (known !== undefined) return this.session!.record(Rec.GET, known);
+    const global = globalEntry(module, qualname); // (stubs of one class are distinct objects: by name, not identity)
+    if (global.dump === this.dumpNumber) return this.session!.record(Rec.GET, global.index);
     const code = this.protocol >= 2 ? this.registry.extensionCode(module, qualname) : undefined;
     if (code !== undefined) {
       this.session!.record(Rec.EXT, code);
@@ -955,35 +933,26 @@ export class Pickler {
       // The two strs are atoms: written at once, so the opcode can follow now.
       this.op(Op.STACK_GLOBAL);
     } else {
-      const line = this.globalLine(name, module, qualname);
+      const line = this.globalLine(global);
       // its UTF-8 from the key table (written once in the process), else encoded now
       const entry = keyEntry(line);
       if (entry !== undefined) this.session!.payloadAt(Op.GLOBAL, entry.address, entry.length);
       else this.session!.utf8Payload(Op.GLOBAL, line, '\n');
     }
-    const index = this.memoize(value);
-    if (this.firstGlobal === '') {
-      this.firstGlobal = name;
-      this.firstGlobalIndex = index;
-    } else {
-      (this.globals ??= new Map()).set(name, index);
-    }
+    global.index = this.memoize(value);
+    global.dump = this.dumpNumber;
   }
 
-  /**
-   * The text of a global's GLOBAL opcode (protocols 0-3), "module\nqualname"
-   * after fixImports' renames; made once for each name and kept (up to
-   * MAX_GLOBAL_LINES), not renamed and checked again in every dump.
-   */
-  private globalLine(name: string, module: string, qualname: string): string {
+  /** The text of a global's GLOBAL opcode (protocols 0-3), "module\nqualname" after fixImports' renames: made once, kept in its entry. */
+  private globalLine(global: GlobalEntry): string {
     const fix = this.protocol < 3 && this.options.fixImports !== false;
-    const lines = fix ? fixedGlobalLines : globalLines;
-    const known = lines.get(name);
+    const known = fix ? global.fixedLine : global.line;
     if (known !== undefined) return known;
-    if (fix) [module, qualname] = reverseFixImport(module, qualname);
+    const [module, qualname] = fix ? reverseFixImport(global.module, global.qualname) : [global.module, global.qualname];
     if (module.includes('\n') || qualname.includes('\n')) this.fail(`cannot pickle ${module}.${qualname}: a newline in the name`);
     const line = `${module}\n${qualname}`;
-    if (lines.size < MAX_GLOBAL_LINES) lines.set(name, line);
+    if (fix) global.fixedLine = line;
+    else global.line = line;
     return line;
   }
 

@@ -3,6 +3,7 @@
 // values (found by a compare too where one was met before: under the same
 // key, at the same place of a list). Keys and values have tables of their
 // own, so that dumps of many unique values never push the keys out.
+import { startGlobalsOverIfFull } from './globalTable.js';
 import { StrTable, type StrEntry } from './strTable.js';
 
 /**
@@ -20,6 +21,7 @@ let active = 0;
 /** A dump begins: its number, unique in the process. */
 export function beginDump(): number {
   if (active === 0) {
+    startGlobalsOverIfFull();
     keys.startOverIfFull();
     if (values.startOverIfFull()) keys.forgetLastValues(); // their bytes are overwritten next
   }

@@ -252,6 +252,23 @@ test('globals dump with and without fixImports\' renames, in turn, as CPython wr
   }
 });
 
+test('globals met again are GETs, with more of them than the process keeps between dumps', () => {
+  // 1100 names (the table of globals keeps 1024 between dumps: it starts over before the next), each through two stubs
+  const stubs = Array.from({ length: 1100 }, (_, i) => new PyObject('mod', `Name${i}`));
+  const value = [...stubs, ...stubs.map((stub) => new PyObject(stub.module, stub.qualname))];
+  for (const protocol of [2, 4]) {
+    const first = Buffer.from(dumps(value, { protocol }));
+    assert.ok(Buffer.from(dumps(value, { protocol })).equals(first), `protocol ${protocol}: the same bytes again`);
+    const text = first.toString('latin1');
+    for (const i of [0, 700, 1099]) {
+      const written = text.split(protocol < 4 ? `mod\nName${i}\n` : `Name${i}`).length - 1;
+      assert.equal(written, 1, `protocol ${protocol}: Name${i} written ${written} times`);
+    }
+    const back = loads(first, { unknownGlobals: 'stub' });
+    assert.deepEqual(back.map((stub) => stub.qualname), value.map((stub) => stub.qualname));
+  }
+});
+
 test('records of the benchmark shape dump no larger than CPython writes them', { skip: needsPython }, () => {
   // CPython shares the tag strs (constants); equal strs are shared here by value, through a cache a str's hash decides
   const expr = "[{'id': i, 'name': f'user{i}', 'email': f'user{i}@example.com', 'score': i / 7, 'active': i % 3 != 0, " +
