@@ -18,7 +18,11 @@ let dumps = 0;
 /** Dumps in progress: only with none may a full table start over. */
 let active = 0;
 
-/** A dump begins: its number, unique in the process. */
+/**
+ * A dump begins: its number, unique in the process. With no other dump in
+ * progress, the process's tables (keys, str values, globals) start over here
+ * if full: their entries hold memo indices and addresses a dump relies on.
+ */
 export function beginDump(): number {
   if (active === 0) {
     startGlobalsOverIfFull();
