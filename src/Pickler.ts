@@ -875,6 +875,7 @@ export class Pickler {
         const item = values !== null ? values[i] : value[key];
         // a str value's entry through its key's: the value last written under it
         if (entry !== undefined && this.isTableStr(item)) this.saveTableStr(item, valueEntryUnder(entry, item));
+        else if (typeof item === 'number' && entry !== undefined && this.persistentIdHook === undefined) this.session!.number(item);
         else this.save(item);
         if (this.frames.length > base) this.run(base);
       }

@@ -187,20 +187,19 @@ export class EncodeSession {
     return (this.last = this.tapeWord + this.count++ * Layout.RECORD_WORDS);
   }
 
-  /** slot() with the record's head word `head` written, and the pending key's GET (keyGet()) folded into it. */
+  /**
+   * slot() with the record's head word `head` written, and the pending key's
+   * GET (keyGet()) folded into it: its memo index in word 1, which the
+   * encoder reads only with the flag (-1 when there is none: no branch).
+   */
   private next(head: number): number {
     const w = this.slot();
-    if (this.pendingKey < 0) memory.u32[w] = head;
-    else this.foldKey(w, head);
-    return w;
-  }
-
-  /** Writes head word `head` at word w with the pending key's GET folded in. */
-  private foldKey(w: number, head: number): void {
+    const key = this.pendingKey;
     const u32 = memory.u32;
-    u32[w] = head | (RecFlag.KEY_GET << Layout.FLAGS_SHIFT);
-    u32[w + 1] = this.pendingKey;
+    u32[w] = key < 0 ? head : head | (RecFlag.KEY_GET << Layout.FLAGS_SHIFT);
+    u32[w + 1] = key;
     this.pendingKey = -1;
+    return w;
   }
 
   /**
