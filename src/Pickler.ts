@@ -9,8 +9,8 @@ import { DumpMemo } from './dumpMemo.js';
 import { EncodeSession, isInteger } from './encodeSession.js';
 import { PicklingError } from './errors.js';
 import { globalEntry, type GlobalEntry } from './globalTable.js';
-import { beginDump, endDump, keyEntry, keyEntryAt, valueEntry, valueEntryAt, valueEntryUnder, VALUE_STRS_PER_DUMP } from './keyTable.js';
-import { MAX_TABLE_LENGTH, type StrEntry } from './strTable.js';
+import { beginDump, endDump, keyTable, valueTable, ValueTable } from './keyTable.js';
+import { StrTableLimit, type StrEntry } from './strTable.js';
 import { isClass, typeName } from './objects.js';
 import { Op } from './opcodes.js';
 import { Registry, registry as defaultRegistry } from './Registry.js';
@@ -168,22 +168,6 @@ function mapItems(map: Map<unknown, unknown>): unknown[] {
   return items;
 }
 
-/**
- * The values of an object whose `keys` Object.keys gave, in their order; null
- * (then each is read by its key) for more than MAX_FAST_KEYS keys, if a
- * getter throws (so that the error names it) or if the object now shows
- * other keys (a Proxy, a getter that deletes).
- */
-function valuesOf(value: object, keys: string[]): unknown[] | null {
-  if (keys.length > MAX_FAST_KEYS) return null;
-  try {
-    const values = Object.values(value);
-    return values.length === keys.length ? values : null;
-  } catch {
-    return null;
-  }
-}
-
 /** The path segment of a Map's `element`-th key, or of its value. */
 function mapSegment(element: number, key: unknown, isKey: boolean): string {
   return isKey ? `[key ${element}]` : `.get(${describeKey(key)})`;
@@ -249,6 +233,9 @@ export class Pickler {
   /** Str values looked up in the value table (saveTableStr) this dump, -1 once it stopped (from the start at protocol 0), and how many repeated. */
   private valueLookups = 0;
   private valueRepeats = 0;
+  /** The process's tables of dict keys and short str values (fields: a module binding costs V8 more checks a use). */
+  private readonly keys = keyTable;
+  private readonly values = valueTable;
   /** The hooks in force: the option, else the subclass method. */
   private readonly persistentIdHook: ((obj: unknown) => unknown) | undefined;
   private readonly reducerOverrideHook: ((obj: unknown) => ReduceValue | undefined) | undefined;
@@ -567,13 +554,13 @@ export class Pickler {
   private saveString(value: string): void {
     const shared = RecFlag.SHARED << Layout.FLAGS_SHIFT;
     if (this.protocol === 0) this.session!.latin1Payload(Rec.UNICODE_RAW | shared, rawUnicodeEscape(value), '\n');
-    else if (this.fitsValueTable(value)) this.saveTableStr(value, valueEntry(value));
+    else if (this.fitsValueTable(value)) this.saveTableStr(value, this.values.entry(value));
     else this.session!.str(value, true);
   }
 
   /** Does the value table take str value `value` (short, and JS still shares strs in this dump)? */
   private fitsValueTable(value: string): boolean {
-    return this.valueLookups >= 0 && value.length <= MAX_TABLE_LENGTH;
+    return this.valueLookups >= 0 && value.length <= StrTableLimit.MAX_LENGTH;
   }
 
   /** Is `value` a str that save() would write through the value table (saveTableStr), without a hook to see it first? */
@@ -585,7 +572,7 @@ export class Pickler {
    * A short str value whose UTF-8 comes from the value table
    * (src/strTable.ts), not encoded anew; written once in the dump, then as
    * a GET. JS stops sharing strs (stopValueTable) when the dump has written
-   * VALUE_STRS_PER_DUMP of them, or when fewer than half of a VALUE_PROBE
+   * ValueTable.STRS_PER_DUMP of them, or when fewer than half of a VALUE_PROBE
    * repeated: points that depend on the dump's strs alone, not on what the
    * table held before (a value dumps to the same bytes whenever it is).
    * Its rare paths are methods of their own (so are writeKey's): TurboFan
@@ -601,7 +588,7 @@ export class Pickler {
       entry.dump = this.dumpNumber;
       entry.index = this.session!.tableStr(entry);
     }
-    if (++this.valueLookups % VALUE_PROBE === 0 || this.session!.tableStrCount === VALUE_STRS_PER_DUMP) this.checkValueTable();
+    if (++this.valueLookups % VALUE_PROBE === 0 || this.session!.tableStrCount === ValueTable.STRS_PER_DUMP) this.checkValueTable();
   }
 
   /** A str value the value table has no room for (only when a dump inside this one, through a hook, filled it). */
@@ -610,9 +597,9 @@ export class Pickler {
     this.session!.str(value, true);
   }
 
-  /** After each VALUE_PROBE lookups, and when the dump has written VALUE_STRS_PER_DUMP strs: whether JS goes on sharing str values. */
+  /** After each VALUE_PROBE lookups, and when the dump has written ValueTable.STRS_PER_DUMP strs: whether JS goes on sharing str values. */
   private checkValueTable(): void {
-    if (this.session!.tableStrCount === VALUE_STRS_PER_DUMP || this.valueRepeats * 2 < this.valueLookups) this.stopValueTable();
+    if (this.session!.tableStrCount === ValueTable.STRS_PER_DUMP || this.valueRepeats * 2 < this.valueLookups) this.stopValueTable();
   }
 
   /** JS stops sharing str values: the encoder shares the dump's later ones, told of those JS wrote (but those a dump inside this one took over). */
@@ -626,7 +613,7 @@ export class Pickler {
    * keyTable, else the memo Map (long keys, protocol 0, a full table).
    */
   private saveKey(value: string): void {
-    this.writeKey(value, this.protocol >= 1 ? keyEntry(value) : undefined);
+    this.writeKey(value, this.protocol >= 1 ? this.keys.entry(value) : undefined);
   }
 
   /** saveKey() for a key whose keyTable entry, if any, is `entry`. */
@@ -810,7 +797,7 @@ export class Pickler {
         }
         const item = items[i++];
         if (per === 2 && i % 2 === 1 && typeof item === 'string') this.saveKey(item); // a key: see run()
-        else if (per === 1 && this.isTableStr(item)) this.saveTableStr(item, valueEntryAt(item, i - 1)); // by position, as dict keys
+        else if (per === 1 && this.isTableStr(item)) this.saveTableStr(item, this.values.entryAt(item, i - 1)); // by position, as dict keys
         else this.save(item);
         if (this.frames.length > base) this.run(base);
       }
@@ -842,7 +829,7 @@ export class Pickler {
   private saveDict(value: Record<string, unknown>): void {
     this.dictHeader(value);
     const keys = Object.keys(value);
-    if (this.writesNow(keys.length)) return this.writeDictNow(value, keys, valuesOf(value, keys));
+    if (this.writesNow(keys.length)) return this.writeDictNow(value, keys);
     const items = new Array<unknown>(keys.length * 2);
     for (let i = 0; i < keys.length; i++) {
       items[2 * i] = keys[i];
@@ -856,7 +843,7 @@ export class Pickler {
    * list's (one batch: see saveList). Its values in one call (valuesOf), not a
    * keyed read each: 50 keys 7.1 -> 5.7 µs, bm_pickle DICT -3%.
    */
-  private writeDictNow(value: Record<string, unknown>, keys: string[], values: unknown[] | null): void {
+  private writeDictNow(value: Record<string, unknown>, keys: string[]): void {
     const n = keys.length;
     if (n === 0) return;
     if (n > 1) this.batchMark();
@@ -865,19 +852,24 @@ export class Pickler {
     let atKey = true;
     this.directDepth++;
     try {
+      if (n <= MAX_FAST_KEYS) {
+        for (const key in value) {
+          if (i === n || key !== keys[i]) break;
+          atKey = true;
+          const entry = this.protocol >= 1 ? this.keys.entryAt(key, i) : undefined;
+          this.writeKey(key, entry);
+          atKey = false;
+          this.writeDictValue(entry, value[key], base);
+          i++;
+        }
+      }
       for (; i < n; i++) {
         atKey = true;
         const key = keys[i];
-        // by position: dicts of one shape (records, the same dict dumped again) find each key by a compare
-        const entry = this.protocol >= 1 ? keyEntryAt(key, i) : undefined;
+        const entry = this.protocol >= 1 ? this.keys.entryAt(key, i) : undefined;
         this.writeKey(key, entry);
         atKey = false;
-        const item = values !== null ? values[i] : value[key];
-        // a str value's entry through its key's: the value last written under it
-        if (entry !== undefined && this.isTableStr(item)) this.saveTableStr(item, valueEntryUnder(entry, item));
-        else if (typeof item === 'number' && entry !== undefined && this.persistentIdHook === undefined) this.session!.number(item);
-        else this.save(item);
-        if (this.frames.length > base) this.run(base);
+        this.writeDictValue(entry, value[key], base);
       }
     } catch (error) {
       throw this.within(error, base, dictSegment(keys[i], atKey));
@@ -885,6 +877,13 @@ export class Pickler {
       this.directDepth--;
     }
     this.op(n > 1 ? Op.SETITEMS : Op.SETITEM);
+  }
+
+  private writeDictValue(entry: StrEntry | undefined, item: unknown, base: number): void {
+    if (entry !== undefined && this.isTableStr(item)) this.saveTableStr(item, this.values.entryUnder(entry, item));
+    else if (typeof item === 'number' && entry !== undefined && this.persistentIdHook === undefined) this.session!.number(item);
+    else this.save(item);
+    if (this.frames.length > base) this.run(base);
   }
 
   private saveMap(value: Map<unknown, unknown>): void {
@@ -936,7 +935,7 @@ export class Pickler {
     } else {
       const line = this.globalLine(global);
       // its UTF-8 from the key table (written once in the process), else encoded now
-      const entry = keyEntry(line);
+      const entry = this.keys.entry(line);
       if (entry !== undefined) this.session!.payloadAt(Op.GLOBAL, entry.address, entry.length);
       else this.session!.utf8Payload(Op.GLOBAL, line, '\n');
     }

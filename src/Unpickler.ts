@@ -357,6 +357,17 @@ export class Unpickler {
     return new UnpicklingError(reason, location, { cause: error });
   }
 
+  /**
+   * A number onto the stack, an int32 (but -0.0) as an int: V8 then keeps it
+   * unboxed (a Smi), in the stack and in the fields of the dicts made from
+   * it, where a double field boxes its value anew at each read (each dump).
+   */
+  private pushNumber(value: number): void {
+    const int = value | 0;
+    if (int === value && (int !== 0 || 1 / value > 0)) this.stack.push(int);
+    else this.stack.push(value);
+  }
+
   /** Replays the `count` records on the session's tape; true when STOP was among them. */
   private replay(session: ScanSession, count: number): boolean {
     let { u32: tape, f64, i64 } = memory;
@@ -375,7 +386,7 @@ export class Unpickler {
       const kind = head & 0xff;
       if (this.growing !== null && !BLIND_TO_GROWING[kind]) this.settle();
       switch (kind) {
-        case Rec.NUMBER: this.stack.push(f64[(w >>> 1) + 1]); break;
+        case Rec.NUMBER: this.pushNumber(f64[(w >>> 1) + 1]); break;
         case Rec.INT64: this.stack.push(i64[(w >>> 1) + 1]); break;
         case Rec.BIGINT_BYTES: this.stack.push(intFromBytes(this.data.subarray(a, a + b))); break;
         case Rec.BIGINT_TEXT: this.stack.push(intFromText(latin1String(this.data, a, a + b))); break;

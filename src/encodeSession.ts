@@ -97,6 +97,8 @@ export function isInteger(value: number): boolean {
 }
 
 export class EncodeSession {
+  /** wasm memory's views (a field: a module binding costs V8 more checks a use). */
+  private readonly views = memory;
   readonly ptr: number;
   /** Word index of the tape and byte offset of the arena in wasm memory (fixed for the session's life). */
   private readonly tapeWord: number;
@@ -125,7 +127,7 @@ export class EncodeSession {
 
   private constructor() {
     this.ptr = core.newSession(WINDOW_CAP, TAPE_CAP, ARENA_CAP, 0, MEMO_INDICES_CAP);
-    memory.refresh();
+    this.views.refresh();
     this.tapeWord = this.field(Field.TAPE) >>> 2;
     this.arena = this.field(Field.ARENA);
   }
@@ -149,11 +151,11 @@ export class EncodeSession {
   }
 
   private field(f: Field): number {
-    return memory.u32[(this.ptr >>> 2) + f];
+    return this.views.u32[(this.ptr >>> 2) + f];
   }
 
   private setField(f: Field, value: number): void {
-    memory.u32[(this.ptr >>> 2) + f] = value;
+    this.views.u32[(this.ptr >>> 2) + f] = value;
   }
 
   begin(protocol: number): void {
@@ -195,7 +197,7 @@ export class EncodeSession {
   private next(head: number): number {
     const w = this.slot();
     const key = this.pendingKey;
-    const u32 = memory.u32;
+    const u32 = this.views.u32;
     u32[w] = key < 0 ? head : head | (RecFlag.KEY_GET << Layout.FLAGS_SHIFT);
     u32[w + 1] = key;
     this.pendingKey = -1;
@@ -229,7 +231,7 @@ export class EncodeSession {
   memoize(): number {
     if (this.last < 0) this.record(Rec.PUT);
     else {
-      memory.u32[this.last] |= (this.protocol >= 4 ? MemoFlag.MEMOIZED : MemoFlag.PUT_NEXT) << Layout.FLAGS_SHIFT;
+      this.views.u32[this.last] |= (this.protocol >= 4 ? MemoFlag.MEMOIZED : MemoFlag.PUT_NEXT) << Layout.FLAGS_SHIFT;
       this.last = -1;
     }
     return this.stores++;
@@ -238,7 +240,7 @@ export class EncodeSession {
   /** A record of a kind and two 32-bit arguments. */
   record(kind: number, a = 0, b = 0): void {
     const w = this.next(kind);
-    const u32 = memory.u32;
+    const u32 = this.views.u32;
     u32[w + 2] = a;
     u32[w + 3] = b;
   }
@@ -246,7 +248,7 @@ export class EncodeSession {
   /** A NUMBER record: wasm writes it as an int when isInteger(value), else as a float (in binary: protocol 1+). */
   number(value: number): void {
     const w = this.next(Rec.NUMBER);
-    memory.f64[(w >>> 1) + 1] = value;
+    this.views.f64[(w >>> 1) + 1] = value;
   }
 
   /**
@@ -263,7 +265,7 @@ export class EncodeSession {
       let at = this.runValues(1); // room for the run's record and one of values; as many more as the tape holds
       const stop = Math.min(to, i + (TAPE_CAP - this.count - 1) * NUMBERS_PER_RECORD);
       // the values, with the view and the index in locals
-      const f64 = memory.f64;
+      const f64 = this.views.f64;
       const start = i;
       for (; i < stop; i++) {
         const value = items[i];
@@ -283,7 +285,7 @@ export class EncodeSession {
   numbersBatch(items: ArrayLike<unknown>, closing: number): boolean {
     const n = items.length;
     const first = this.runValues(n);
-    const f64 = memory.f64;
+    const f64 = this.views.f64;
     for (let i = 0; i < n; i++) {
       const value = items[i];
       if (typeof value !== 'number') return false;
@@ -302,7 +304,7 @@ export class EncodeSession {
   mapNumbers(map: Map<unknown, unknown>): boolean {
     const n = map.size * 2;
     const first = this.runValues(n);
-    const f64 = memory.f64;
+    const f64 = this.views.f64;
     let at = first;
     for (const key of map.keys()) {
       if (typeof key !== 'number') return false;
@@ -336,7 +338,7 @@ export class EncodeSession {
    */
   private endRun(n: number, closing = 0): void {
     const head = this.tapeWord + this.count * Layout.RECORD_WORDS;
-    const u32 = memory.u32;
+    const u32 = this.views.u32;
     u32[head] = closing === Op.APPENDS || closing === Op.SETITEMS ? Rec.NUMBERS | (RecFlag.BATCH << Layout.FLAGS_SHIFT) : Rec.NUMBERS;
     u32[head + 1] = closing;
     u32[head + 2] = n;
@@ -347,7 +349,7 @@ export class EncodeSession {
 
   int64(value: bigint): void {
     const w = this.next(Rec.INT64);
-    memory.i64[(w >>> 1) + 1] = value;
+    this.views.i64[(w >>> 1) + 1] = value;
   }
 
   /** Reserves `length` arena bytes for a record's payload; returns their offset in the arena. */
@@ -362,7 +364,7 @@ export class EncodeSession {
   bytesPayload(kind: number, bytes: Uint8Array): void {
     if (bytes.length >= EXTERNAL_MIN) return this.externalPayload(kind, bytes);
     const start = this.reserve(bytes.length);
-    memory.u8.set(bytes, this.arena + start);
+    this.views.u8.set(bytes, this.arena + start);
     this.record(kind, start, bytes.length);
   }
 
@@ -374,7 +376,7 @@ export class EncodeSession {
   latin1Payload(kind: number, text: string, end: string): void {
     if (text.length >= EXTERNAL_MIN) return this.externalPayload(kind, latin1Bytes(text + end));
     const start = this.reserve(text.length);
-    writeLatin1(text, memory.u8, this.arena + start);
+    writeLatin1(text, this.views.u8, this.arena + start);
     this.record(kind, start, text.length);
   }
 
@@ -390,7 +392,7 @@ export class EncodeSession {
     }
     this.makeRoom(max);
     const start = this.arenaUsed;
-    const length = writeUtf8(text, memory.u8, this.arena + start, memory.text);
+    const length = writeUtf8(text, this.views.u8, this.arena + start, this.views.text);
     this.arenaUsed += length;
     this.record(kind, start, length);
   }
@@ -419,7 +421,7 @@ export class EncodeSession {
   /** Encodes the pending strs after the arena's payloads and tells the encoder where (Field.TEXT). */
   private writePending(): void {
     const at = this.arena + this.arenaUsed;
-    const written = writeUtf8(this.pendingText, memory.u8, at, memory.text);
+    const written = writeUtf8(this.pendingText, this.views.u8, at, this.views.text);
     this.setField(Field.TEXT, at);
     this.setField(Field.TEXT_ASCII, written === this.pendingText.length ? 1 : 0);
     this.pendingText = '';
@@ -450,7 +452,7 @@ export class EncodeSession {
     this.record(kind | (RecFlag.ADDRESS << Layout.FLAGS_SHIFT), address, length);
   }
 
-  /** A STR record whose UTF-8 stays at `address` in wasm memory. */
+  /** A STR record whose UTF-8 stays at `address` in wasm this.views. */
   strAt(address: number, length: number): void {
     this.payloadAt(Rec.STR, address, length);
   }
@@ -468,7 +470,7 @@ export class EncodeSession {
       const entry = this.tableStrs[i];
       if (entry.dump !== dump) continue;
       const w = this.slot(); // (not next(): word 1 is taken, and a pending key is the next value's)
-      const u32 = memory.u32;
+      const u32 = this.views.u32;
       u32[w] = Rec.SHARED_STR;
       u32[w + 1] = entry.index;
       u32[w + 2] = entry.address;
@@ -496,7 +498,7 @@ export class EncodeSession {
     if (this.stores > this.storesCap) {
       while (this.stores > this.storesCap) this.storesCap *= 2;
       core.resizeMemoIndices(this.ptr, this.storesCap);
-      memory.refresh();
+      this.views.refresh();
     }
     this.setField(Field.TAPE_LEN, this.count);
     this.setField(Field.POS, 0);
@@ -552,7 +554,7 @@ export class EncodeSession {
     const cap = this.field(Field.WINDOW_CAP);
     if (cap < GROWN_WINDOW_CAP) {
       core.growWindow(this.ptr, cap * 2);
-      memory.refresh();
+      this.views.refresh();
       return;
     }
     const frame = this.field(Field.FRAME_START);
@@ -560,7 +562,7 @@ export class EncodeSession {
     const start = this.field(Field.WINDOW);
     const length = this.field(Field.WINDOW_LEN);
     this.append(copyOut(start, frame));
-    memory.u8.copyWithin(start, start + frame, start + length);
+    this.views.u8.copyWithin(start, start + frame, start + length);
     this.setField(Field.WINDOW_LEN, length - frame);
     this.setField(Field.FRAME_START, 0);
   }
