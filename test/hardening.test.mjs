@@ -191,9 +191,15 @@ test('dumps robustness: throwing getters, Proxies, revoked Proxies, null prototy
   assert.throws(() => dumps({ user: getter }), (e) => e instanceof PicklingError && e.message.includes('$.user') && e.cause?.message === 'boom');
   const proxy = new Proxy({ a: 1 }, { get: (target, key) => (key === 'a' ? 2 : target[key]) });
   assert.deepEqual(loads(dumps(proxy)), { a: 2 }, 'a Proxy is written as what it shows');
-  // dict values are read in one call, unless the object shows other keys by then: then each by its key
+  // dict values are read by for-in while it shows the object's own keys in order, then each by its key
   const shrinking = { a: 1, get b() { delete this.c; return 2; }, c: 3, d: 4 };
   assert.deepEqual(loads(dumps(shrinking)), { a: 1, b: 2, c: null, d: 4 });
+  Object.defineProperty(Object.prototype, 'inherited', { value: 1, enumerable: true, configurable: true });
+  try {
+    assert.deepEqual(loads(dumps({ a: 1, b: 'x' })), { a: 1, b: 'x' }, 'an enumerable key of the prototype (which for-in shows last) is not the dict\'s');
+  } finally {
+    delete Object.prototype.inherited;
+  }
   let calls = 0;
   const shifty = new Proxy({ a: 1, b: 2 }, { ownKeys: (target) => (++calls === 1 ? ['a', 'b'] : ['b']), getOwnPropertyDescriptor: (target, key) => Reflect.getOwnPropertyDescriptor(target, key) });
   assert.deepEqual(loads(dumps(shifty)), { a: 1, b: 2 });
