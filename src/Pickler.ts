@@ -318,7 +318,7 @@ export class Pickler {
         // A Map's keys may be numbers: runs of numbers (keys and values of a dict of ints) go in bulk.
         const mayRun = numbersInBulk && frame.kind === Kind.MAP;
         while (frame.index < end && frames.length === depth) {
-          if (mayRun) {
+          if (mayRun && typeof items[frame.index] === 'number') {
             frame.index = session.numbers(items, frame.index, end);
             if (frame.index === end) break;
           }
@@ -329,7 +329,7 @@ export class Pickler {
       } else {
         while (frame.index < end && frames.length === depth) {
           // runs of numbers (most of a numeric list) skip save()'s hooks and dispatch
-          if (numbersInBulk) frame.index = session.numbers(items, frame.index, end);
+          if (numbersInBulk && typeof items[frame.index] === 'number') frame.index = session.numbers(items, frame.index, end);
           if (frame.index < end) this.save(items[frame.index++]);
         }
       }
@@ -791,7 +791,7 @@ export class Pickler {
     this.directDepth++;
     try {
       while (i < n) {
-        if (inBulk) {
+        if (inBulk && typeof items[i] === 'number') { // (checked here: a call for each other item costs more)
           i = session.numbers(items, i, n);
           if (i === n) break;
         }
