@@ -272,11 +272,11 @@ export class Pickler {
     this.valueRepeats = 0;
     try {
       session.begin(this.protocol);
-      if (this.protocol >= 2) session.record(Op.PROTO, this.protocol);
+      if (this.protocol >= 2) session.record(Op.PROTO, this.protocol, 0);
       this.root = value;
       this.save(value);
       this.run();
-      session.record(Op.STOP);
+      session.record(Op.STOP, 0, 0);
       return finish(session);
     } catch (error) {
       throw this.located(error);
@@ -381,11 +381,11 @@ export class Pickler {
 
   /** A MARK that opens a batch: part of the container's value, not a value of its own (see the encoder's beginsValue). */
   private batchMark(): void {
-    this.session!.record(Op.MARK | (RecFlag.BATCH << Layout.FLAGS_SHIFT));
+    this.session!.record(Op.MARK | (RecFlag.BATCH << Layout.FLAGS_SHIFT), 0, 0);
   }
 
   private op(code: number): void {
-    this.session!.record(code);
+    this.session!.record(code, 0, 0);
   }
 
   private fail(message: string): never {
@@ -415,14 +415,14 @@ export class Pickler {
     switch (typeof value) { // (the commonest first: each case is a check)
       case 'string': return this.saveString(value);
       case 'number': return this.saveNumber(value);
-      case 'boolean': return this.session!.record(value ? Rec.TRUE : Rec.FALSE);
+      case 'boolean': return this.session!.record(value ? Rec.TRUE : Rec.FALSE, 0, 0);
       case 'undefined': return this.op(Op.NONE);
       case 'bigint': return this.saveBigInt(value);
       case 'symbol': return this.fail(`cannot pickle a symbol (${String(value)})`);
     }
     if (value === null) return this.op(Op.NONE);
     const index = this.memo.get(value);
-    if (index !== undefined) return this.session!.record(Rec.GET, index);
+    if (index !== undefined) return this.session!.record(Rec.GET, index, 0);
     const reduced = this.reducerOverrideHook?.(value);
     if (reduced !== undefined) return this.saveReduce(reduced, value);
     this.saveObject(value as object);
@@ -583,7 +583,7 @@ export class Pickler {
     if (entry === undefined) return this.saveStrPastTable(value);
     if (entry.dump === this.dumpNumber) {
       this.valueRepeats++;
-      this.session!.record(Rec.GET, entry.index);
+      this.session!.record(Rec.GET, entry.index, 0);
     } else {
       entry.dump = this.dumpNumber;
       entry.index = this.session!.tableStr(entry);
@@ -655,7 +655,7 @@ export class Pickler {
 
   /** The memo's GET for an object that was memoized while its parts were written (a tuple in a cycle). */
   private getFromMemo(value: unknown): void {
-    this.session!.record(Rec.GET, this.memo.get(value)!);
+    this.session!.record(Rec.GET, this.memo.get(value)!, 0);
   }
 
   // --- bytes ---
@@ -933,10 +933,10 @@ export class Pickler {
 
   private saveGlobal(value: unknown, module: string, qualname: string): void {
     const global = globalEntry(module, qualname); // (stubs of one class are distinct objects: by name, not identity)
-    if (global.dump === this.dumpNumber) return this.session!.record(Rec.GET, global.index);
+    if (global.dump === this.dumpNumber) return this.session!.record(Rec.GET, global.index, 0);
     const code = this.protocol >= 2 ? this.registry.extensionCode(module, qualname) : undefined;
     if (code !== undefined) {
-      this.session!.record(Rec.EXT, code);
+      this.session!.record(Rec.EXT, code, 0);
     } else if (this.protocol >= 4) {
       this.save(module, false);
       this.save(qualname, false);

@@ -100,10 +100,12 @@ export class EncodeSession {
   /** wasm memory's views (a field: a module binding costs V8 more checks a use). */
   private readonly views = memory;
   readonly ptr: number;
-  /** Word index of the tape and byte offset of the arena in wasm memory (fixed for the session's life). */
+  /** Word index of the tape and of its end, and byte offset of the arena, in wasm memory (fixed for the session's life). */
   private readonly tapeWord: number;
+  private readonly tapeEnd: number;
   private readonly arena: number;
-  private count = 0;
+  /** Word index of the next record (the tape holds those before it). */
+  private at = 0;
   private protocol = 0;
   /** Word index of the last record written, while a memo store may be folded into it (see memoize()); else -1. */
   private last = -1;
@@ -129,6 +131,7 @@ export class EncodeSession {
     this.ptr = core.newSession(WINDOW_CAP, TAPE_CAP, ARENA_CAP, 0, MEMO_INDICES_CAP);
     this.views.refresh();
     this.tapeWord = this.field(Field.TAPE) >>> 2;
+    this.tapeEnd = this.tapeWord + TAPE_CAP * Layout.RECORD_WORDS;
     this.arena = this.field(Field.ARENA);
   }
 
@@ -174,7 +177,7 @@ export class EncodeSession {
     this.stores = 0;
     this.setField(Field.WINDOW_LEN, 0);
     this.setField(Field.FRAME_START, Frame.NONE);
-    this.count = 0;
+    this.at = this.tapeWord;
     this.last = -1;
     this.pendingKey = -1; // (a dump that failed may have left one)
     this.arenaUsed = 0;
@@ -183,34 +186,13 @@ export class EncodeSession {
     this.size = 0;
   }
 
-  /** Word index in wasm memory of the next record (writing it is the caller's). */
-  private slot(): number {
-    if (this.count === TAPE_CAP) this.flush();
-    return (this.last = this.tapeWord + this.count++ * Layout.RECORD_WORDS);
-  }
-
-  /**
-   * slot() with the record's head word `head` written, and the pending key's
-   * GET (keyGet()) folded into it: its memo index in word 1, which the
-   * encoder reads only with the flag (-1 when there is none: no branch).
-   */
-  private next(head: number): number {
-    const w = this.slot();
-    const key = this.pendingKey;
-    const u32 = this.views.u32;
-    u32[w] = key < 0 ? head : head | (RecFlag.KEY_GET << Layout.FLAGS_SHIFT);
-    u32[w + 1] = key;
-    this.pendingKey = -1;
-    return w;
-  }
-
   /**
    * A dict key's GET of JS's memo store `index`: folded into the record that
    * begins the key's value (RecFlag.KEY_GET), which always comes next; at
    * protocol 0, a record of its own.
    */
   keyGet(index: number): void {
-    if (this.protocol === 0) this.record(Rec.GET, index);
+    if (this.protocol === 0) this.record(Rec.GET, index, 0);
     else this.pendingKey = index;
   }
 
@@ -218,7 +200,7 @@ export class EncodeSession {
   private writePendingKey(): void {
     const index = this.pendingKey;
     this.pendingKey = -1;
-    this.record(Rec.GET, index);
+    this.record(Rec.GET, index, 0);
   }
 
   /**
@@ -229,7 +211,7 @@ export class EncodeSession {
    * most values), else a record of its own. Returns the index.
    */
   memoize(): number {
-    if (this.last < 0) this.record(Rec.PUT);
+    if (this.last < 0) this.record(Rec.PUT, 0, 0);
     else {
       this.views.u32[this.last] |= (this.protocol >= 4 ? MemoFlag.MEMOIZED : MemoFlag.PUT_NEXT) << Layout.FLAGS_SHIFT;
       this.last = -1;
@@ -237,18 +219,36 @@ export class EncodeSession {
     return this.stores++;
   }
 
-  /** A record of a kind and two 32-bit arguments. */
-  record(kind: number, a = 0, b = 0): void {
-    const w = this.next(kind);
+  /**
+   * A record of a kind and two 32-bit arguments, with the pending key's GET
+   * (keyGet()) folded into it: its memo index in word 1, which the encoder
+   * reads only with the flag (-1 when there is none: no branch). Small, and
+   * calling nothing but on a full tape: TurboFan counts a callee's own
+   * inlined callees against its caller's budget too.
+   */
+  record(kind: number, a: number, b: number): void {
+    const w = this.at;
+    if (w === this.tapeEnd) return this.recordAfterFlush(kind, a, b);
+    this.at = w + Layout.RECORD_WORDS;
+    this.last = w;
     const u32 = this.views.u32;
+    const key = this.pendingKey;
+    u32[w] = key < 0 ? kind : kind | (RecFlag.KEY_GET << Layout.FLAGS_SHIFT);
+    u32[w + 1] = key;
     u32[w + 2] = a;
     u32[w + 3] = b;
+    this.pendingKey = -1;
+  }
+
+  private recordAfterFlush(kind: number, a: number, b: number): void {
+    this.flush();
+    this.record(kind, a, b);
   }
 
   /** A NUMBER record: wasm writes it as an int when isInteger(value), else as a float (in binary: protocol 1+). */
   number(value: number): void {
-    const w = this.next(Rec.NUMBER);
-    this.views.f64[(w >>> 1) + 1] = value;
+    this.record(Rec.NUMBER, 0, 0);
+    this.views.f64[(this.last >>> 1) + 1] = value;
   }
 
   /**
@@ -263,7 +263,7 @@ export class EncodeSession {
     }
     while (i < to && typeof items[i] === 'number') {
       let at = this.runValues(1); // room for the run's record and one of values; as many more as the tape holds
-      const stop = Math.min(to, i + (TAPE_CAP - this.count - 1) * NUMBERS_PER_RECORD);
+      const stop = Math.min(to, i + ((this.tapeEnd - this.at) / Layout.RECORD_WORDS - 1) * NUMBERS_PER_RECORD);
       // the values, with the view and the index in locals
       const f64 = this.views.f64;
       const start = i;
@@ -324,8 +324,8 @@ export class EncodeSession {
   /** Makes room on the tape for a run of n values; returns the f64 index of the first. */
   private runValues(n: number): number {
     if (this.pendingKey >= 0) this.writePendingKey();
-    if (this.count + 1 + Math.ceil(n / NUMBERS_PER_RECORD) > TAPE_CAP) this.flush();
-    return ((this.tapeWord + this.count * Layout.RECORD_WORDS) >>> 1) + Layout.RECORD_WORDS / 2;
+    if (this.at + (1 + Math.ceil(n / NUMBERS_PER_RECORD)) * Layout.RECORD_WORDS > this.tapeEnd) this.flush();
+    return (this.at >>> 1) + Layout.RECORD_WORDS / 2;
   }
 
   /**
@@ -337,19 +337,19 @@ export class EncodeSession {
    * folded into it. A list of lists dumps in 26 µs, not 36.
    */
   private endRun(n: number, closing = 0): void {
-    const head = this.tapeWord + this.count * Layout.RECORD_WORDS;
+    const head = this.at;
     const u32 = this.views.u32;
     u32[head] = closing === Op.APPENDS || closing === Op.SETITEMS ? Rec.NUMBERS | (RecFlag.BATCH << Layout.FLAGS_SHIFT) : Rec.NUMBERS;
     u32[head + 1] = closing;
     u32[head + 2] = n;
     u32[head + 3] = 0;
-    this.count += 1 + Math.ceil(n / NUMBERS_PER_RECORD);
+    this.at += (1 + Math.ceil(n / NUMBERS_PER_RECORD)) * Layout.RECORD_WORDS;
     this.last = closing === 0 ? -1 : head;
   }
 
   int64(value: bigint): void {
-    const w = this.next(Rec.INT64);
-    this.views.i64[(w >>> 1) + 1] = value;
+    this.record(Rec.INT64, 0, 0);
+    this.views.i64[(this.last >>> 1) + 1] = value;
   }
 
   /** Reserves `length` arena bytes for a record's payload; returns their offset in the arena. */
@@ -469,7 +469,10 @@ export class EncodeSession {
     for (let i = 0; i < this.tableStrCount; i++) {
       const entry = this.tableStrs[i];
       if (entry.dump !== dump) continue;
-      const w = this.slot(); // (not next(): word 1 is taken, and a pending key is the next value's)
+      // (not record(): word 1 is taken, and a pending key is the next value's)
+      if (this.at === this.tapeEnd) this.flush();
+      const w = this.at;
+      this.at = w + Layout.RECORD_WORDS;
       const u32 = this.views.u32;
       u32[w] = Rec.SHARED_STR;
       u32[w + 1] = entry.index;
@@ -489,7 +492,7 @@ export class EncodeSession {
 
   /** Flushes unless one more record and `payload` arena bytes fit (a flush empties tape, arena and externals together). */
   private makeRoom(payload: number): void {
-    if (this.count === TAPE_CAP || this.arenaUsed + this.pendingMax + payload > ARENA_CAP) this.flush();
+    if (this.at === this.tapeEnd || this.arenaUsed + this.pendingMax + payload > ARENA_CAP) this.flush();
   }
 
   /** Has wasm write the records so far. */
@@ -500,7 +503,7 @@ export class EncodeSession {
       core.resizeMemoIndices(this.ptr, this.storesCap);
       this.views.refresh();
     }
-    this.setField(Field.TAPE_LEN, this.count);
+    this.setField(Field.TAPE_LEN, (this.at - this.tapeWord) / Layout.RECORD_WORDS);
     this.setField(Field.POS, 0);
     let external = 0;
     for (;;) {
@@ -513,7 +516,7 @@ export class EncodeSession {
       this.takeWindow(); // EXTERNAL: the frame is closed and the payload's header written
       this.append(this.externals[external++]);
     }
-    this.count = 0;
+    this.at = this.tapeWord;
     this.last = -1;
     this.arenaUsed = 0;
     if (external > 0) this.externals.length = 0;
