@@ -240,6 +240,7 @@ export class EncodeSession {
     this.pendingKey = -1;
   }
 
+  /** record() on a full tape: the encoder writes the tape's records first (out of record(): rare, and large once inlined). */
   private recordAfterFlush(kind: number, a: number, b: number): void {
     this.flush();
     this.record(kind, a, b);
