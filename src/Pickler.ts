@@ -976,22 +976,7 @@ export class Pickler {
     const [callable, args, state, listItems, dictItems, stateSetter] = reduced;
     if (args === null || typeof args !== 'object' || typeof (args as ArrayLike<unknown>).length !== 'number') this.fail('reduce arguments must be an array');
     const argList = Array.from(args);
-    let parts: unknown[];
-    let opcode: number;
-    if (this.protocol >= 2 && callable === newobjEx) {
-      if (argList.length !== 3) this.fail('copyreg.__newobj_ex__ takes [cls, args, kwargs]');
-      if (this.protocol < 4) this.fail('NEWOBJ_EX (keyword arguments to __new__) needs protocol 4 or higher');
-      parts = [argList[0], Tuple.fromArray(argList[1] as unknown[]), argList[2]];
-      opcode = Op.NEWOBJ_EX;
-    } else if (this.protocol >= 2 && callable === newobj) {
-      if (argList.length === 0) this.fail('copyreg.__newobj__ needs the class as its first argument');
-      parts = [argList[0], Tuple.fromArray(argList.slice(1))];
-      opcode = Op.NEWOBJ;
-    } else {
-      parts = [callable, Tuple.fromArray(argList)];
-      opcode = Op.REDUCE;
-    }
-    this.push(Kind.REDUCE, obj, parts, Batch.NONE, () => {
+    const finish = () => {
       this.op(opcode);
       if (obj !== undefined && obj !== null && typeof obj !== 'string') {
         if (this.memo.has(obj)) {
@@ -1002,7 +987,29 @@ export class Pickler {
         }
       }
       this.afterReduce(obj, state, listItems, dictItems, stateSetter);
-    });
+    };
+    let opcode: number;
+    if (this.protocol >= 2 && callable === newobjEx) {
+      if (argList.length !== 3) this.fail('copyreg.__newobj_ex__ takes [cls, args, kwargs]');
+      if (this.protocol < 4) this.fail('NEWOBJ_EX (keyword arguments to __new__) needs protocol 4 or higher');
+      opcode = Op.NEWOBJ_EX;
+      return this.push(Kind.REDUCE, obj, [argList[0], Tuple.fromArray(argList[1] as unknown[]), argList[2]], Batch.NONE, finish);
+    }
+    const newObject = this.protocol >= 2 && callable === newobj;
+    if (newObject && argList.length === 0) this.fail('copyreg.__newobj__ needs the class as its first argument');
+    opcode = newObject ? Op.NEWOBJ : Op.REDUCE;
+    // the callable (or class), then the arguments' tuple
+    const head = newObject ? argList.shift() : callable;
+    if (argList.length <= 3 && this.protocol >= 2 && this.persistentIdHook === undefined && this.reducerOverrideHook === undefined) {
+      // A short tuple no hook sees is written as its items and TUPLE1-3, with no Tuple made for it (CPython memoizes it: so does this).
+      argList.unshift(head);
+      return this.push(Kind.REDUCE, obj, argList, Batch.NONE, () => {
+        this.op(TUPLE_OF_LENGTH[argList.length - 1]);
+        if (argList.length > 1) this.session!.memoize();
+        finish();
+      });
+    }
+    this.push(Kind.REDUCE, obj, [head, Tuple.fromArray(argList)], Batch.NONE, finish);
   }
 
   /** List items, dict items and state of a reduce value: frames pushed in reverse, so they run in order. */

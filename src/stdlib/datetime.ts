@@ -18,9 +18,9 @@ function microsecondsAt(b: Uint8Array, at: number): number {
   return (b[at] << 16) | (b[at + 1] << 8) | b[at + 2];
 }
 
-/** Microseconds as the three big-endian state bytes. */
-function microsecondBytes(us: number): [number, number, number] {
-  return [us >> 16, (us >> 8) & 0xff, us & 0xff];
+/** State bytes from their values (an array literal: Uint8Array.of stores each through a generic builtin call). */
+function packState(values: number[]): Uint8Array {
+  return new Uint8Array(values);
 }
 
 function isState(value: unknown): value is State {
@@ -110,7 +110,7 @@ export class PyDate {
   }
 
   __reduce__(): [unknown, unknown[]] {
-    return [PyDate, [Uint8Array.of(this.year >> 8, this.year & 0xff, this.month, this.day)]];
+    return [PyDate, [packState([this.year >> 8, this.year & 0xff, this.month, this.day])]];
   }
 }
 
@@ -143,7 +143,8 @@ export class PyTime {
 
   __reduce_ex__(protocol: number): [unknown, unknown[]] {
     const hour = this.hour | (protocol > 3 && this.fold ? 0x80 : 0);
-    const state = Uint8Array.of(hour, this.minute, this.second, ...microsecondBytes(this.microsecond));
+    const us = this.microsecond;
+    const state = packState([hour, this.minute, this.second, us >> 16, (us >> 8) & 0xff, us & 0xff]);
     return [PyTime, this.tzinfo ? [state, this.tzinfo] : [state]];
   }
 }
@@ -205,7 +206,8 @@ export class PyDateTime {
 
   __reduce_ex__(protocol: number): [unknown, unknown[]] {
     const month = this.month | (protocol > 3 && this.fold ? 0x80 : 0);
-    const state = Uint8Array.of(this.year >> 8, this.year & 0xff, month, this.day, this.hour, this.minute, this.second, ...microsecondBytes(this.microsecond));
+    const us = this.microsecond;
+    const state = packState([this.year >> 8, this.year & 0xff, month, this.day, this.hour, this.minute, this.second, us >> 16, (us >> 8) & 0xff, us & 0xff]);
     return [PyDateTime, this.tzinfo ? [state, this.tzinfo] : [state]];
   }
 }
