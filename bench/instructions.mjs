@@ -59,7 +59,7 @@ function profile(n) {
   const out = `${work}/callgrind.${n}`;
   const run = spawnSync('valgrind', [
     '--tool=callgrind', '--dump-instr=yes', '--smc-check=all-non-file', `--callgrind-out-file=${out}`,
-    process.execPath, '--single-threaded', '--no-liftoff', '--perf-basic-prof',
+    process.execPath, '--single-threaded', '--no-liftoff', ...(process.env.NODEFLAGS ? process.env.NODEFLAGS.split(' ') : []), '--perf-basic-prof',
     fileURLToPath(import.meta.url), path, '--child', `--calls=${n}`, ...args.filter((a) => a === '--loads' || a.startsWith('--dist=')),
   ], { cwd: work, stdio: 'ignore' });
   if (run.status !== 0) throw new Error(`valgrind exited with ${run.status}`);

@@ -239,6 +239,8 @@ export class Pickler {
   /** The hooks in force: the option, else the subclass method. */
   private readonly persistentIdHook: ((obj: unknown) => unknown) | undefined;
   private readonly reducerOverrideHook: ((obj: unknown) => ReduceValue | undefined) | undefined;
+  /** Do dict keys go through the key table? At protocol 1+ without a persistentId hook (which sees every key, as Python's does). */
+  private readonly tableKeys: boolean;
 
   constructor(options: DumpOptions = {}) {
     this.persistentIdHook = options.persistentId ?? this.persistentId?.bind(this);
@@ -246,6 +248,7 @@ export class Pickler {
     const protocol = options.protocol ?? DEFAULT_PROTOCOL;
     if (!Number.isInteger(protocol) || protocol < 0 || protocol > 5) throw new RangeError(`pickle protocol must be 0 to 5, not ${protocol}`);
     this.protocol = protocol;
+    this.tableKeys = protocol >= 1 && this.persistentIdHook === undefined;
     this.options = options;
     this.registry = options.registry ?? defaultRegistry;
   }
@@ -613,20 +616,21 @@ export class Pickler {
    * keyTable, else the memo Map (long keys, protocol 0, a full table).
    */
   private saveKey(value: string): void {
-    this.writeKey(value, this.protocol >= 1 ? this.keys.entry(value) : undefined);
+    this.writeKey(value, this.tableKeys ? this.keys.entry(value) : undefined);
   }
 
   /** saveKey() for a key whose keyTable entry, if any, is `entry`. */
   private writeKey(value: string, entry: StrEntry | undefined): void {
     if (entry === undefined) return this.writeKeyByValue(value);
-    if (entry.dump === this.dumpNumber) return this.session!.keyGet(entry.index);
+    if (entry.dump === this.dumpNumber) return this.session!.foldKeyGet(entry.index);
     this.session!.strAt(entry.address, entry.length);
     entry.dump = this.dumpNumber;
     entry.index = this.session!.memoize();
   }
 
-  /** A key outside keyTable (long, protocol 0, a full table): found in the memo by value. */
+  /** A key outside keyTable (long, protocol 0, a full table): found in the memo by value; with a persistentId hook, as any str. */
   private writeKeyByValue(value: string): void {
+    if (this.persistentIdHook !== undefined) return this.save(value);
     const known = this.memo.get(value);
     if (known !== undefined) return this.session!.keyGet(known);
     if (this.protocol === 0) this.session!.latin1Payload(Rec.UNICODE_RAW, rawUnicodeEscape(value), '\n');
@@ -860,7 +864,7 @@ export class Pickler {
         for (const key in value) {
           if (i === n || key !== keys[i]) break;
           atKey = true;
-          const entry = this.protocol >= 1 ? this.keys.entryAt(key, i) : undefined;
+          const entry = this.tableKeys ? this.keys.entryAt(key, i) : undefined;
           this.writeKey(key, entry);
           atKey = false;
           this.writeDictValue(entry, value[key], base);
@@ -870,7 +874,7 @@ export class Pickler {
       for (; i < n; i++) {
         atKey = true;
         const key = keys[i];
-        const entry = this.protocol >= 1 ? this.keys.entryAt(key, i) : undefined;
+        const entry = this.tableKeys ? this.keys.entryAt(key, i) : undefined;
         this.writeKey(key, entry);
         atKey = false;
         this.writeDictValue(entry, value[key], base);
@@ -890,8 +894,9 @@ export class Pickler {
    * with no hook to see it first).
    */
   private writeDictValue(entry: StrEntry | undefined, item: unknown, base: number): void {
-    if (entry !== undefined && this.isTableStr(item)) this.saveTableStr(item, this.values.entryUnder(entry, item));
-    else if (typeof item === 'number' && entry !== undefined && this.persistentIdHook === undefined) this.session!.number(item);
+    // (a key with an entry: no persistentId hook, see tableKeys)
+    if (typeof item === 'string' && entry !== undefined && this.fitsValueTable(item)) this.saveTableStr(item, this.values.entryUnder(entry, item));
+    else if (typeof item === 'number' && entry !== undefined) this.session!.number(item);
     else this.save(item);
     if (this.frames.length > base) this.run(base);
   }

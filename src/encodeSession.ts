@@ -109,8 +109,9 @@ export class EncodeSession {
   private protocol = 0;
   /** Word index of the last record written, while a memo store may be folded into it (see memoize()); else -1. */
   private last = -1;
-  /** JS's memo store of the dict key whose GET the next record carries (keyGet()); else -1. */
-  private pendingKey = -1;
+  /** JS's memo store of the dict key whose GET the next record carries (foldKeyGet()), and that record's flag for it (0: none). */
+  private pendingKey = 0;
+  private keyFlag = 0;
   private arenaUsed = 0;
   /** The memo stores made in this dump (memoize()), and how many the session's table of their output indices has room for. */
   private stores = 0;
@@ -179,7 +180,7 @@ export class EncodeSession {
     this.setField(Field.FRAME_START, Frame.NONE);
     this.at = this.tapeWord;
     this.last = -1;
-    this.pendingKey = -1; // (a dump that failed may have left one)
+    this.keyFlag = 0; // (a dump that failed may have left one)
     this.arenaUsed = 0;
     this.tableStrCount = 0;
     this.chunks = NO_CHUNKS; // an array of its own once a chunk is taken (most dumps fit one window: none is)
@@ -193,14 +194,19 @@ export class EncodeSession {
    */
   keyGet(index: number): void {
     if (this.protocol === 0) this.record(Rec.GET, index, 0);
-    else this.pendingKey = index;
+    else this.foldKeyGet(index);
+  }
+
+  /** keyGet() at protocol 1+ (a key of the key table's: the table is not used at 0). */
+  foldKeyGet(index: number): void {
+    this.pendingKey = index;
+    this.keyFlag = RecFlag.KEY_GET << Layout.FLAGS_SHIFT;
   }
 
   /** The pending key's GET as a record of its own, before a NUMBERS run (whose word 1 is taken). */
   private writePendingKey(): void {
-    const index = this.pendingKey;
-    this.pendingKey = -1;
-    this.record(Rec.GET, index, 0);
+    this.keyFlag = 0;
+    this.record(Rec.GET, this.pendingKey, 0);
   }
 
   /**
@@ -221,29 +227,26 @@ export class EncodeSession {
 
   /**
    * A record of a kind and two 32-bit arguments, with the pending key's GET
-   * (keyGet()) folded into it: its memo index in word 1, which the encoder
-   * reads only with the flag (-1 when there is none: no branch). Small, and
-   * calling nothing but on a full tape: TurboFan counts a callee's own
-   * inlined callees against its caller's budget too.
+   * (foldKeyGet()) folded into it: its memo index in word 1, which the
+   * encoder reads only with the flag (so word 1 is written as it is, with no
+   * branch). Small in bytecode: TurboFan inlines callees until their bytecode
+   * adds up to a budget (920 bytes), and record() is inlined at most sites
+   * of the dict loop only when small (bm_pickle DICT_GROUP: ~8% of a dump).
    */
   record(kind: number, a: number, b: number): void {
-    const w = this.at;
-    if (w === this.tapeEnd) return this.recordAfterFlush(kind, a, b);
+    let w = this.at;
+    if (w === this.tapeEnd) {
+      this.flush();
+      w = this.tapeWord;
+    }
     this.at = w + Layout.RECORD_WORDS;
     this.last = w;
     const u32 = this.views.u32;
-    const key = this.pendingKey;
-    u32[w] = key < 0 ? kind : kind | (RecFlag.KEY_GET << Layout.FLAGS_SHIFT);
-    u32[w + 1] = key;
+    u32[w] = kind | this.keyFlag;
+    u32[w + 1] = this.pendingKey;
     u32[w + 2] = a;
     u32[w + 3] = b;
-    this.pendingKey = -1;
-  }
-
-  /** record() on a full tape: the encoder writes the tape's records first (out of record(): rare, and large once inlined). */
-  private recordAfterFlush(kind: number, a: number, b: number): void {
-    this.flush();
-    this.record(kind, a, b);
+    this.keyFlag = 0;
   }
 
   /** A NUMBER record: wasm writes it as an int when isInteger(value), else as a float (in binary: protocol 1+). */
@@ -324,7 +327,7 @@ export class EncodeSession {
 
   /** Makes room on the tape for a run of n values; returns the f64 index of the first. */
   private runValues(n: number): number {
-    if (this.pendingKey >= 0) this.writePendingKey();
+    if (this.keyFlag !== 0) this.writePendingKey();
     if (this.at + (1 + Math.ceil(n / NUMBERS_PER_RECORD)) * Layout.RECORD_WORDS > this.tapeEnd) this.flush();
     return (this.at >>> 1) + Layout.RECORD_WORDS / 2;
   }
@@ -455,7 +458,7 @@ export class EncodeSession {
 
   /** A STR record whose UTF-8 stays at `address` in wasm this.views. */
   strAt(address: number, length: number): void {
-    this.payloadAt(Rec.STR, address, length);
+    this.record(Rec.STR | (RecFlag.ADDRESS << Layout.FLAGS_SHIFT), address, length); // (not through payloadAt: see record)
   }
 
   /** A str value of the value table the dump writes for the first time: its STR record and JS's memo store, whose index it returns. */

@@ -6,7 +6,7 @@ import {
   ByteArray, Complex, FrozenSet, Pickler, PickleBuffer, PicklingError, PyObject, Registry, Tuple,
   dumps, loads,
 } from 'pickle-wasm';
-import { needsPython, pythonCompare, pythonDumps } from './helpers/python.mjs';
+import { needsPython, pythonCompare, pythonDumps, runPythonCode } from './helpers/python.mjs';
 
 const ALL = [0, 1, 2, 3, 4, 5];
 const cyclic = [];
@@ -494,6 +494,28 @@ test('registered functions and classes dump by name; stubs write back what they 
   stub.state = { x: 1 };
   const back = loads(dumps(stub), { unknownGlobals: 'stub' });
   assert.deepEqual([back.module, back.qualname, back.kind, [...back.args], back.state], ['acc', 'Point', 'newobj', [1], { x: 1 }]);
+});
+
+// CPython's pickler asks persistent_id about every value it saves, a dict's
+// keys too; pickle-wasm's key table (dict keys written once a process) must not
+// skip the hook.
+test('persistentId sees dict keys as CPython\'s persistent_id does: the same bytes at every protocol', { skip: needsPython }, () => {
+  const value = [{ ref: 1, b: 'ref', c: { ref: 2, d: 'x' } }, new Map([['ref', 3]])];
+  const python = `import pickle, io, sys
+class P(pickle.Pickler):
+    def persistent_id(self, obj):
+        return 'R' if obj == 'ref' and type(obj) is str else None
+for protocol in range(6):
+    out = io.BytesIO()
+    P(out, protocol).dump([{'ref': 1, 'b': 'ref', 'c': {'ref': 2, 'd': 'x'}}, {'ref': 3}])
+    print(out.getvalue().hex())`;
+  const expected = runPythonCode(python).toString().trim().split('\n');
+  const seen = [];
+  const persistentId = (v) => (seen.push(v), v === 'ref' ? 'R' : undefined);
+  for (let protocol = 0; protocol <= 5; protocol++) {
+    assert.equal(Buffer.from(dumps(value, { protocol, persistentId })).toString('hex'), expected[protocol], `protocol ${protocol}`);
+  }
+  assert.equal(seen.filter((v) => v === 'ref').length, 6 * 4, 'each protocol: three keys and a value');
 });
 
 test('Pickler hooks: reducerOverride sees every object (classes too), persistentId every value', () => {
