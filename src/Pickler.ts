@@ -79,12 +79,12 @@ const MAX_DIRECT_DEPTH = 64;
 const MAX_FAST_KEYS = 128;
 
 /**
- * After every this many str values looked up in the value table in a dump,
- * JS stops sharing strs itself unless half of them repeated (see
- * saveTableStr): a lookup of a str new to the table (its hash, its entry, its
- * UTF-8 written alone) costs ~80 ns more than a str the encoder shares.
+ * After every this many strs new to a dump in the value table, JS stops
+ * sharing strs itself unless as many repeated (see saveTableStr): a str new
+ * to the table (its hash, its entry, its UTF-8 written alone) costs ~80 ns
+ * more than a str the encoder shares.
  */
-const VALUE_PROBE = 256;
+const VALUE_PROBE = 128;
 
 /** The opcode that makes a tuple of 0-3 items from the stack at protocol 2+. */
 const TUPLE_OF_LENGTH = [Op.EMPTY_TUPLE, Op.TUPLE1, Op.TUPLE2, Op.TUPLE3];
@@ -230,8 +230,8 @@ export class Pickler {
   private root: unknown = undefined;
   /** This dump's number (keyTable's beginDump). */
   private dumpNumber = 0;
-  /** Str values looked up in the value table (saveTableStr) this dump, -1 once it stopped (from the start at protocol 0), and how many repeated. */
-  private valueLookups = 0;
+  /** Does JS share this dump's short str values (saveTableStr; not at protocol 0), and how many it wrote as a GET. */
+  private sharesStrs = false;
   private valueRepeats = 0;
   /** The process's tables of dict keys and short str values (fields: a module binding costs V8 more checks a use). */
   private readonly keys = keyTable;
@@ -271,7 +271,7 @@ export class Pickler {
     session.maxBytes = this.options.maxBytes ?? 2 ** 32 - 1;
     this.session = session;
     this.dumpNumber = beginDump();
-    this.valueLookups = this.protocol >= 1 ? 0 : -1;
+    this.sharesStrs = this.protocol >= 1;
     this.valueRepeats = 0;
     try {
       session.begin(this.protocol);
@@ -563,7 +563,7 @@ export class Pickler {
 
   /** Does the value table take str value `value` (short, and JS still shares strs in this dump)? */
   private fitsValueTable(value: string): boolean {
-    return this.valueLookups >= 0 && value.length <= StrTableLimit.MAX_LENGTH;
+    return this.sharesStrs && value.length <= StrTableLimit.MAX_LENGTH;
   }
 
   /** Is `value` a str that save() would write through the value table (saveTableStr), without a hook to see it first? */
@@ -575,23 +575,27 @@ export class Pickler {
    * A short str value whose UTF-8 comes from the value table
    * (src/strTable.ts), not encoded anew; written once in the dump, then as
    * a GET. JS stops sharing strs (stopValueTable) when the dump has written
-   * ValueTable.STRS_PER_DUMP of them, or when fewer than half of a VALUE_PROBE
-   * repeated: points that depend on the dump's strs alone, not on what the
-   * table held before (a value dumps to the same bytes whenever it is).
-   * Its rare paths are methods of their own (so are writeKey's): TurboFan
-   * inlines callees up to a budget of bytecode, and small enough, record()
-   * fits into writeDictNow too (a dict of 20 strs met again: 530 ns, not 556).
+   * ValueTable.STRS_PER_DUMP of them, or when fewer strs repeated than
+   * were new, checked at every VALUE_PROBE new ones: points that depend on
+   * the dump's strs alone, not on what the table held before (a value dumps
+   * to the same bytes whenever it is). All but the GET are methods of their
+   * own: TurboFan inlines callees up to a budget of bytecode (see
+   * EncodeSession.record).
    */
   private saveTableStr(value: string, entry: StrEntry | undefined): void {
     if (entry === undefined) return this.saveStrPastTable(value);
     if (entry.dump === this.dumpNumber) {
       this.valueRepeats++;
       this.session!.record(Rec.GET, entry.index, 0);
-    } else {
-      entry.dump = this.dumpNumber;
-      entry.index = this.session!.tableStr(entry);
-    }
-    if (++this.valueLookups % VALUE_PROBE === 0 || this.session!.tableStrCount === ValueTable.STRS_PER_DUMP) this.checkValueTable();
+    } else this.saveNewTableStr(entry);
+  }
+
+  /** saveTableStr() of a str new to the dump: its record and memo store; at every VALUE_PROBE of them, whether JS goes on sharing. */
+  private saveNewTableStr(entry: StrEntry): void {
+    const session = this.session!;
+    entry.dump = this.dumpNumber;
+    entry.index = session.tableStr(entry);
+    if (session.tableStrCount % VALUE_PROBE === 0) this.checkValueTable();
   }
 
   /** A str value the value table has no room for (only when a dump inside this one, through a hook, filled it). */
@@ -600,15 +604,16 @@ export class Pickler {
     this.session!.str(value, true);
   }
 
-  /** After each VALUE_PROBE lookups, and when the dump has written ValueTable.STRS_PER_DUMP strs: whether JS goes on sharing str values. */
+  /** At every VALUE_PROBE strs new to the dump: whether JS goes on sharing str values. */
   private checkValueTable(): void {
-    if (this.session!.tableStrCount === ValueTable.STRS_PER_DUMP || this.valueRepeats * 2 < this.valueLookups) this.stopValueTable();
+    const written = this.session!.tableStrCount;
+    if (written === ValueTable.STRS_PER_DUMP || this.valueRepeats < written) this.stopValueTable();
   }
 
   /** JS stops sharing str values: the encoder shares the dump's later ones, told of those JS wrote (but those a dump inside this one took over). */
   private stopValueTable(): void {
     this.session!.shareTableStrs(this.dumpNumber);
-    this.valueLookups = -1;
+    this.sharesStrs = false;
   }
 
   /**

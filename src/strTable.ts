@@ -63,6 +63,11 @@ export class StrTable {
   entryAt(text: string, position: number): StrEntry | undefined {
     const last = this.byPosition[position];
     if (last !== undefined && last.text === text) return last;
+    return this.lookUpAt(text, position);
+  }
+
+  /** entryAt() past its compare (a method of its own: see EncodeSession.record on inlining). */
+  private lookUpAt(text: string, position: number): StrEntry | undefined {
     const entry = this.entry(text);
     if (entry !== undefined && position < MAX_POSITIONS) this.byPosition[position] = entry;
     return entry;
@@ -77,6 +82,11 @@ export class StrTable {
   entryUnder(key: StrEntry, value: string): StrEntry | undefined {
     const last = key.lastValue;
     if (last !== undefined && last.text === value) return last;
+    return this.lookUpUnder(key, value);
+  }
+
+  /** entryUnder() past its compare. */
+  private lookUpUnder(key: StrEntry, value: string): StrEntry | undefined {
     const entry = this.entry(value);
     key.lastValue = entry;
     return entry;

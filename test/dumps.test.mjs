@@ -393,7 +393,7 @@ test('a short str value met again is a GET of the first, as CPython writes one s
 
 test('str values the value table shared stay GETs after it stops, at the same bytes whatever it held', { skip: needsPython }, () => {
   // 600 distinct strs, each three times, then the first two again: JS shares the first 512 (VALUE_STRS_PER_DUMP),
-  // the encoder the rest, told of those 512. Then 'unit' once, 300 unique strs (JS stops after 256 that did
+  // the encoder the rest, told of those 512. Then 'unit' once, 300 unique strs (JS stops after 128 that did
   // not repeat) and 'unit' again. Fixed strs: the table knows them from the second dump on, or was emptied.
   const pool = Array.from({ length: 600 }, (_, i) => `pooled ${i}${i % 5 === 0 ? ' ✓' : ''}`);
   const value = [...pool.flatMap((text) => [text, text, text]), pool[0], pool[1], 'unit', ...Array.from({ length: 300 }, (_, i) => `once ${i}`), 'unit'];
@@ -413,7 +413,7 @@ test('sharing str values stops in a dump whose first 2048 strs almost never repe
   const count = (pickle, text) => Buffer.from(pickle).toString('latin1').split(text).length - 1;
   for (const [unique, times] of [[100, 1], [3000, 2]]) {
     for (const protocol of [0, 2, 5]) {
-      // (strs new to the value table, which stops after 256 of them: see the test above)
+      // (strs new to the value table, which stops after 128 of them: see the test above)
       const value = [...Array.from({ length: unique }, (_, i) => `unique ${protocol} ${Date.now()} ${i}`), 'repeated', 'repeated'];
       const pickle = dumps(value, { protocol });
       assert.deepStrictEqual(loads(pickle), value);
