@@ -811,7 +811,7 @@ export class Pickler {
         }
         const item = items[i++];
         if (per === 2 && i % 2 === 1 && typeof item === 'string') this.saveKey(item); // a key: see run()
-        else if (per === 1 && this.isTableStr(item)) this.saveTableStr(item, this.values.entryAt(item, i - 1)); // by position, as dict keys
+        else if (per === 1 && this.isTableStr(item)) this.saveTableStr(item, this.values.itemAt(item, i - 1)); // by position, as dict keys
         else this.save(item);
         if (this.frames.length > base) this.run(base);
       }
@@ -874,7 +874,7 @@ export class Pickler {
         for (const key in value) {
           if (i === n || key !== keys[i]) break;
           atKey = true;
-          const entry = this.tableKeys === true ? this.keys.entryAt(key, i) : undefined;
+          const entry = this.tableKeys === true ? this.keys.keyAt(key, i) : undefined;
           this.writeKey(key, entry);
           atKey = false;
           this.writeDictValue(entry, value[key], base);
@@ -884,7 +884,7 @@ export class Pickler {
       for (; i < n; i++) {
         atKey = true;
         const key = keys[i];
-        const entry = this.tableKeys === true ? this.keys.entryAt(key, i) : undefined;
+        const entry = this.tableKeys === true ? this.keys.keyAt(key, i) : undefined;
         this.writeKey(key, entry);
         atKey = false;
         this.writeDictValue(entry, value[key], base);
