@@ -86,6 +86,25 @@ test('limits: maxDepth, maxMemo, maxBytes have defaults and say what they stoppe
   assert.ok(wasmBytes < 8 * 1024 * 1024, `wasm memory grew to ${wasmBytes} bytes`);
 });
 
+// Growing wasm memory detaches its old ArrayBuffer, and the first detach in a
+// process turns on V8's detach checks at every typed array access from then on
+// (~4% of a small dump's instructions): the initial memory (asconfig.json) holds
+// what small loads and dumps need.
+test('small loads and dumps run in the wasm memory the core starts with (no grow, no detached buffer)', () => {
+  const payloads = new URL('../bench/payloads/', import.meta.url);
+  const script = `
+    const { readFileSync } = await import('node:fs');
+    const { dumps, loads } = await import('pickle-wasm');
+    const { core } = await import(${JSON.stringify(new URL('../dist/esm/wasm.js', import.meta.url).href)});
+    const buffer = core.memory.buffer;
+    for (const name of ['bm_dict_group.p5', 'bm_dict.p2', 'bm_tuple.p5', 'list_of_lists.p5', 'dict_of_dicts.p2']) {
+      const data = readFileSync(new URL(name + '.pickle', ${JSON.stringify(payloads.href)}));
+      for (let i = 0; i < 100; i++) dumps(loads(data), { protocol: data[1] });
+    }
+    console.log(JSON.stringify(core.memory.buffer === buffer));`;
+  assert.equal(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).trim(), 'true');
+});
+
 test('re-entrant: loads and dumps from inside every callback', () => {
   const inner = dumps({ inner: [1, 2] });
   class Thing {
