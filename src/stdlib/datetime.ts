@@ -18,9 +18,11 @@ function microsecondsAt(b: Uint8Array, at: number): number {
   return (b[at] << 16) | (b[at + 1] << 8) | b[at + 2];
 }
 
-/** State bytes from their values (an array literal: Uint8Array.of stores each through a generic builtin call). */
+/** State bytes from their values, stored one by one (Uint8Array.of and a Uint8Array made from an array copy them through generic builtin or runtime calls). */
 function packState(values: number[]): Uint8Array {
-  return new Uint8Array(values);
+  const state = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) state[i] = values[i];
+  return state;
 }
 
 function isState(value: unknown): value is State {
