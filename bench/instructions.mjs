@@ -10,7 +10,8 @@
 //   node bench/instructions.mjs bm_dict_group.p5.pickle [--loads] [--calls=N] [--top=K] [--python] [--dist=DIR]
 //
 // --dist counts another build of the library (its dist/ directory), to
-// compare two commits.
+// compare two commits. NODEFLAGS="..." passes V8 flags to the measured node
+// (e.g. --max-inlined-bytecode-size-cumulative=1300: what more inlining gives).
 //
 // Needs valgrind (Debian: apt-get install -y valgrind). Node runs with
 // --single-threaded (concurrent compiles would land at random in the count)
