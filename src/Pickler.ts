@@ -991,6 +991,8 @@ export class Pickler {
     const [callable, args, state, listItems, dictItems, stateSetter] = reduced;
     if (args === null || typeof args !== 'object' || typeof (args as ArrayLike<unknown>).length !== 'number') this.fail('reduce arguments must be an array');
     const argList = Array.from(args);
+    let opcode: number;
+    // after the callable and its arguments: the opcode, the object's memo store, then its items and state
     const finish = () => {
       this.op(opcode);
       if (obj !== undefined && obj !== null && typeof obj !== 'string') {
@@ -1003,7 +1005,6 @@ export class Pickler {
       }
       this.afterReduce(obj, state, listItems, dictItems, stateSetter);
     };
-    let opcode: number;
     if (this.protocol >= 2 && callable === newobjEx) {
       if (argList.length !== 3) this.fail('copyreg.__newobj_ex__ takes [cls, args, kwargs]');
       if (this.protocol < 4) this.fail('NEWOBJ_EX (keyword arguments to __new__) needs protocol 4 or higher');
