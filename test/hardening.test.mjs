@@ -91,15 +91,20 @@ test('limits: maxDepth, maxMemo, maxBytes have defaults and say what they stoppe
 // (~4% of a small dump's instructions): the initial memory (asconfig.json) holds
 // what small loads and dumps need.
 test('small loads and dumps run in the wasm memory the core starts with (no grow, no detached buffer)', () => {
-  const payloads = new URL('../bench/payloads/', import.meta.url);
   const script = `
-    const { readFileSync } = await import('node:fs');
-    const { dumps, loads } = await import('pickle-wasm');
+    const { dumps, loads, PyDateTime } = await import('pickle-wasm');
     const { core } = await import(${JSON.stringify(new URL('../dist/esm/wasm.js', import.meta.url).href)});
     const buffer = core.memory.buffer;
-    for (const name of ['bm_dict_group.p5', 'bm_dict.p2', 'bm_tuple.p5', 'list_of_lists.p5', 'dict_of_dicts.p2']) {
-      const data = readFileSync(new URL(name + '.pickle', ${JSON.stringify(payloads.href)}));
-      for (let i = 0; i < 100; i++) dumps(loads(data), { protocol: data[1] });
+    // bm_pickle's shapes: user records with a datetime, a tuple of ints, lists of lists, dicts of int keys
+    const record = (id) => ({ id, name: 'Fulano de Tal', status: 'Olá, como vai?', tags: ['a', 'b', 'c'], age: 18 + id, at: new PyDateTime(2009, 2, 25, 19, 42, 4) });
+    const values = [
+      [record(0), record(1), record(2)],
+      [Array.from({ length: 20 }, (_, i) => i * 7919), 60],
+      Array.from({ length: 10 }, (_, i) => Array.from({ length: 10 }, (_, j) => [i, j, 'x' + j])),
+      new Map(Array.from({ length: 100 }, (_, i) => [i, new Map(Array.from({ length: 10 }, (_, j) => [j, j * i]))])),
+    ];
+    for (const value of values) {
+      for (const protocol of [2, 5]) for (let i = 0; i < 100; i++) loads(dumps(value, { protocol }));
     }
     console.log(JSON.stringify(core.memory.buffer === buffer));`;
   assert.equal(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).trim(), 'true');
