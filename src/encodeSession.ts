@@ -456,7 +456,7 @@ export class EncodeSession {
     this.record(kind | (RecFlag.ADDRESS << Layout.FLAGS_SHIFT), address, length);
   }
 
-  /** A STR record whose UTF-8 stays at `address` in wasm this.views. */
+  /** A STR record whose UTF-8 stays at `address` in wasm memory. */
   strAt(address: number, length: number): void {
     this.record(Rec.STR | (RecFlag.ADDRESS << Layout.FLAGS_SHIFT), address, length); // (not through payloadAt: see record)
   }

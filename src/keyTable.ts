@@ -11,8 +11,9 @@ export const enum ValueTable {
   STRS_PER_DUMP = 512,
 }
 
-/** Dict keys, and short str values (Pickler.saveTableStr): it has room for ValueTable.STRS_PER_DUMP more at every dump's start. */
+/** Dict keys. */
 export const keyTable = new StrTable(64 * 1024, 3);
+/** Short str values (Pickler.saveTableStr): it has room for ValueTable.STRS_PER_DUMP more at every dump's start. */
 export const valueTable = new StrTable(256 * 1024, ValueTable.STRS_PER_DUMP);
 
 let dumps = 0;
