@@ -27,8 +27,11 @@ export class Tuple<T = unknown> extends Array<T> {
  * by a transition it caches.
  */
 export function asTuple<T>(array: T[]): Tuple<T> {
-  return Object.setPrototypeOf(array, Tuple.prototype) as Tuple<T>;
+  return Object.setPrototypeOf(array, TUPLE_PROTOTYPE) as Tuple<T>;
 }
+
+// (read once: TurboFan compiled `Tuple.prototype` in asTuple to a LoadIC call)
+const TUPLE_PROTOTYPE = Tuple.prototype;
 
 /** A Python bytearray (bytes load as plain Uint8Array). */
 export class ByteArray extends Uint8Array {}
