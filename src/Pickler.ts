@@ -17,7 +17,7 @@ import { Registry, registry as defaultRegistry } from './Registry.js';
 import { Layout, Rec, RecFlag } from './tape.js';
 import { latin1String } from './strings.js';
 import { rawUnicodeEscape } from './textEncoding.js';
-import { ByteArray, Complex, FrozenSet, PickleBuffer, PyObject, Tuple } from './types.js';
+import { ByteArray, Complex, FrozenSet, PickleBuffer, PyObject, TUPLE_PROTOTYPE, Tuple } from './types.js';
 
 /** What __reduce__ returns: [callable, args, state?, listItems?, dictItems?, stateSetter?]. */
 export type ReduceValue = [
@@ -474,7 +474,7 @@ export class Pickler {
     // the commonest four (a null-prototype object is a dict too), then the other built-in types (a Map lookup: ~40 ns)
     if (prototype === Object.prototype || prototype === null) return this.saveDict(value as Record<string, unknown>);
     if (prototype === Array.prototype) return this.saveList(value as unknown[]);
-    if (prototype === Tuple.prototype) return this.saveTuple(value as Tuple);
+    if (prototype === TUPLE_PROTOTYPE) return this.saveTuple(value as Tuple);
     if (prototype === Map.prototype) return this.saveMap(value as Map<unknown, unknown>);
     const save = Pickler.dispatch.get(prototype);
     if (save !== undefined) return save(this, value);

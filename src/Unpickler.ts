@@ -16,7 +16,7 @@ import { Registry, registry as defaultRegistry } from './Registry.js';
 import { ScanSession } from './session.js';
 import { escapeDecode, isAscii, latin1String, rawUnicodeEscapeDecode, strictUtf8String, strOfRecord, utf8String } from './strings.js';
 import { Field, Layout, MemoFlag, Rec, RunFlag, Status, StrFlag } from './tape.js';
-import { ByteArray, FrozenSet, PyObject, Tuple, asTuple } from './types.js';
+import { ByteArray, FrozenSet, PyObject, Tuple, asTuple, isTuple } from './types.js';
 import { memory } from './wasm.js';
 
 export interface LoadOptions {
@@ -586,7 +586,7 @@ export class Unpickler {
   private loadAppend(): void {
     const value = this.pop();
     const target = this.top();
-    if (Array.isArray(target) && !(target instanceof Tuple)) target.push(value);
+    if (Array.isArray(target) && !isTuple(target)) target.push(value);
     else this.appendItems([value]);
   }
 
@@ -691,7 +691,7 @@ export class Unpickler {
   /** The numbers of a run go into the list on top of the stack; false when it is not a plain list. */
   private appendNumbers(mark: number, count: number, withInt64: boolean): boolean {
     const target = this.stack.length > this.fence ? this.stack[this.stack.length - 1] : undefined;
-    if (!Array.isArray(target) || target instanceof Tuple) return false;
+    if (!Array.isArray(target) || isTuple(target)) return false;
     const at = this.reserve(target, count, memory.u32[mark + Layout.RECORD_WORDS * (count + 1) + 1], !withInt64); // (its APPENDS' offset)
     if (at >= 0) {
       storeRun(target, at, mark, count, withInt64);
@@ -829,7 +829,7 @@ export class Unpickler {
     if (mark <= this.fence) this.underflow();
     const stack = this.stack;
     const target = stack[mark - 1];
-    if (Array.isArray(target) && !(target instanceof Tuple)) {
+    if (Array.isArray(target) && !isTuple(target)) {
       if (this.keepBatch(target, mark)) return;
       const at = this.reserve(target, stack.length - mark, memory.u32[this.record + 1], false);
       if (at < 0) for (let i = mark; i < stack.length; i++) target.push(stack[i]);
@@ -842,7 +842,7 @@ export class Unpickler {
 
   private appendItems(items: unknown[]): void {
     const target = this.top();
-    if (Array.isArray(target) && !(target instanceof Tuple)) {
+    if (Array.isArray(target) && !isTuple(target)) {
       for (let i = 0; i < items.length; i++) target.push(items[i]);
     } else if (target instanceof PyObject) {
       const list = (target.listItems ??= []);

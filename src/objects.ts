@@ -1,7 +1,7 @@
 // What the reduce protocol does to objects when loading: call a callable,
 // make an instance without running its constructor, give it its state.
 import { UnpicklingError } from './errors.js';
-import { PyObject, Tuple } from './types.js';
+import { PyObject, isTuple } from './types.js';
 
 const classes = new WeakMap<Function, boolean>();
 
@@ -75,7 +75,7 @@ export function setState(obj: unknown, state: unknown): void {
     setstate.call(obj, state);
     return;
   }
-  if (state instanceof Tuple && state.length === 2) {
+  if (isTuple(state) && state.length === 2) {
     assignState(obj, state[0]);
     assignState(obj, state[1]);
     return;
