@@ -420,15 +420,14 @@ export class Pickler {
       const pid = this.persistentIdHook(value);
       if (pid !== undefined) return this.savePersistentId(pid);
     }
-    switch (typeof value) { // (the commonest first: each case is a check)
-      case 'string': return this.saveString(value);
-      case 'number': return this.saveNumber(value);
-      case 'boolean': return this.session!.record(value ? Rec.TRUE : Rec.FALSE, 0, 0);
-      case 'undefined': return this.op(Op.NONE);
-      case 'bigint': return this.saveBigInt(value);
-      case 'symbol': return this.fail(`cannot pickle a symbol (${String(value)})`);
-    }
-    if (value === null) return this.op(Op.NONE);
+    // (the commonest first; each `typeof value === '…'` compiles to a check inline, where a `switch
+    // (typeof value)` calls V8's Typeof builtin first: ~36 instructions a value)
+    if (typeof value === 'string') return this.saveString(value);
+    if (typeof value === 'number') return this.saveNumber(value);
+    if (typeof value === 'boolean') return this.session!.record(value ? Rec.TRUE : Rec.FALSE, 0, 0);
+    if (value === undefined || value === null) return this.op(Op.NONE);
+    if (typeof value === 'bigint') return this.saveBigInt(value);
+    if (typeof value === 'symbol') return this.fail(`cannot pickle a symbol (${String(value)})`);
     const index = this.memo.get(value);
     if (index !== undefined) return this.session!.record(Rec.GET, index, 0);
     const reduced = this.reducerOverrideHook?.(value);
