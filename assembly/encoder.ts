@@ -3,7 +3,7 @@
 // for the protocol, and frames the output at protocol 4+ as CPython does.
 import { field, setCurrentField as setField, useSession } from "./session";
 import { Op } from "../src/opcodes";
-import { EncodeStatus, Field, Frame, Layout, MemoFlag, Rec, RecFlag, SharedStrs } from "../src/tape";
+import { EncodeStatus, Field, Frame, Layout, MemoFlag, Rec, RecFlag, RunSlot, SharedStrs } from "../src/tape";
 import { ADDED, NOT_SHARED, find } from "./sharedStrs";
 
 let out: usize = 0;
@@ -305,7 +305,9 @@ const MAX_SAFE_INTEGER: f64 = 9007199254740991;
   if (trunc(v) == v) {
     const magnitude = abs(v);
     if (magnitude <= <f64>I32.MAX_VALUE) {
-      if (v != 0 || reinterpret<u64>(v) == 0) return binaryInt32(p, <i32>v); // (not -0.0)
+      // the int's double has v's very bits unless v is -0.0 (one compare, not a test of v == 0 and its sign)
+      const int = <i32>v;
+      if (reinterpret<u64>(<f64>int) == reinterpret<u64>(v)) return binaryInt32(p, int);
     } else if (magnitude <= MAX_SAFE_INTEGER) {
       return binaryInt(p, <i64>v);
     }
@@ -320,6 +322,24 @@ function writeNumber(v: f64): void {
   const written = protocol >= 1 ? binaryNumber(out + len, v) : 0;
   if (written != 0) len += written;
   else writeInt(<i64>v); // protocol 1 ints beyond 32 bits, and protocol 0 (which JS never sends a float)
+}
+
+/** Past any address: a run without int64s left (see RecFlag.INT64S). */
+const NO_INT64: usize = <usize>U32.MAX_VALUE;
+
+/** The address of the next int64 of the NUMBERS run `record` to write (its word 1), or NO_INT64. */
+@inline function nextInt64(record: usize, head: u32): usize {
+  const slot = load<u32>(record, 4);
+  return (head & (RecFlag.INT64S << Layout.FLAGS_SHIFT)) == 0 || slot == RunSlot.NONE
+    ? NO_INT64
+    : record + Layout.RECORD_BYTES + (<usize>slot << 3);
+}
+
+/** Writes the int64 at `slot` of the NUMBERS run `record` at p and points word 1 at the next; returns the bytes (0: none, it needs text). */
+@inline function writeRunInt64(record: usize, slot: usize, p: usize): u32 {
+  const bytes = binaryInt(p, load<i64>(slot));
+  if (bytes != 0) store<u32>(record, load<u32>(slot, 8), 4);
+  return bytes;
 }
 
 /** The most bytes binaryNumber writes: LONG1, its length and 8 bytes. */
@@ -359,7 +379,7 @@ const UNOPENED_BATCH: u32 = Rec.NUMBERS | (RecFlag.BATCH << Layout.FLAGS_SHIFT);
  */
 @inline function closeRun(record: usize, p: usize): u32 {
   const closing = load<u32>(record, 4);
-  if (closing == 0) return 0;
+  if (closing == 0 || (load<u32>(record) & (RecFlag.INT64S << Layout.FLAGS_SHIFT)) != 0) return 0; // (word 1: its int64s)
   const single = closing == Op.APPENDS || closing == Op.SETITEMS ? batchElements(record) == 1 : false;
   store<u8>(p, single ? (closing == Op.APPENDS ? Op.APPEND : Op.SETITEM) : closing);
   return 1 + writeFoldedMemo(load<u32>(record), p + 1);
@@ -375,8 +395,15 @@ const UNOPENED_BATCH: u32 = Rec.NUMBERS | (RecFlag.BATCH << Layout.FLAGS_SHIFT);
  * returns whether that finished the run.
  */
 function writeOneOfRun(record: usize): bool {
-  writeNumber(load<f64>(nextOfRun(record)));
-  const written = load<u32>(record, 12) + 1;
+  const slot = nextOfRun(record);
+  let written = load<u32>(record, 12) + 1;
+  if (slot == nextInt64(record, load<u32>(record))) {
+    writeInt(load<i64>(slot));
+    store<u32>(record, load<u32>(slot, 8), 4);
+    written++;
+  } else {
+    writeNumber(load<f64>(slot));
+  }
   store<u32>(record, written, 12);
   return written == load<u32>(record, 8);
 }
@@ -434,6 +461,7 @@ function writeRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
       const n = load<u32>(record, 8);
       let done = load<u32>(record, 12);
       let value = nextOfRun(record);
+      let int64 = nextInt64(record, head);
       // first as many as surely fit before the window's limit and the frame's end, with only the loop's own check
       const stopAt = min(limit, frameEnd);
       if (at < stopAt) {
@@ -441,18 +469,34 @@ function writeRun(tape: usize, index: u32, count: u32, limit: u32): u32 {
         const first = value;
         const end = value + (<usize>sure << 3);
         let cursor = out + at;
-        for (; value < end; value += 8) {
-          const bytes = binaryNumber(cursor, load<f64>(value));
+        for (;;) {
+          // the numbers up to the next int64, with only the loop's check
+          const stop = min(end, int64);
+          for (; value < stop; value += 8) {
+            const bytes = binaryNumber(cursor, load<f64>(value));
+            if (bytes == 0) break;
+            cursor += bytes;
+          }
+          if (value != int64 || value >= end) break;
+          // (its two slots take a number's bytes at most: at end's last slot, its link is one past)
+          const bytes = writeRunInt64(record, value, cursor);
           if (bytes == 0) break;
           cursor += bytes;
+          int64 = nextInt64(record, head);
+          value += 16;
         }
         done += <u32>((value - first) >> 3);
         at = <u32>(cursor - out);
       }
-      for (; done < n && at < limit && at < frameEnd; done++, value += 8) {
-        const bytes = binaryNumber(out + at, load<f64>(value));
+      while (done < n && at < limit && at < frameEnd) {
+        const isInt64 = value == int64;
+        const bytes = isInt64 ? writeRunInt64(record, value, out + at) : binaryNumber(out + at, load<f64>(value));
         if (bytes == 0) break;
         at += bytes;
+        const slots: u32 = isInt64 ? 2 : 1;
+        done += slots;
+        value += slots << 3;
+        if (isInt64) int64 = nextInt64(record, head);
       }
       store<u32>(record, done, 12);
       if (done < n) break;

@@ -6,7 +6,7 @@ import { reverseFixImport } from './compat.js';
 import { Latin1Str, builtins, codecsEncode, newobj, newobjEx, reconstructor } from './builtins.js';
 import { classFromSource, functionFromSource, staticsOf } from './byValue.js';
 import { DumpMemo } from './dumpMemo.js';
-import { EncodeSession, isInteger } from './encodeSession.js';
+import { EncodeSession, isInt64, isInteger } from './encodeSession.js';
 import { PicklingError } from './errors.js';
 import { globalEntry, type GlobalEntry } from './globalTable.js';
 import { beginDump, endDump, keyTable, valueTable, ValueTable } from './keyTable.js';
@@ -58,8 +58,6 @@ export const DEFAULT_PROTOCOL = 5;
 /** Python's limit for int-to-text conversion (sys.int_info.default_max_str_digits). */
 const MAX_INT_DIGITS = 4300;
 /** The bigints an INT64 record holds (constants: `1n << 63n` would make a bigint a call). */
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 /** Items per APPENDS / SETITEMS / ADDITEMS, as CPython's _BATCHSIZE. */
 const BATCH_SIZE = 1000;
 /**
@@ -540,7 +538,7 @@ export class Pickler {
   }
 
   private saveBigInt(value: bigint): void {
-    if (value >= INT64_MIN && value <= INT64_MAX) return this.session!.int64(value);
+    if (isInt64(value)) return this.session!.int64(value);
     if (this.protocol < 2) {
       const text = value.toString();
       if (text.replace('-', '').length > MAX_INT_DIGITS) {

@@ -62,7 +62,8 @@ export const enum Rec {
    * (APPEND or SETITEM for one element) with the container's memo store if
    * one is folded in. Flagged RecFlag.BATCH (APPENDS, SETITEMS), the run is a
    * whole batch and a MARK goes before it (for two elements or more), after
-   * which the encoder clears the flag.
+   * which the encoder clears the flag. Flagged RecFlag.INT64S, the run
+   * also holds ints within 64 bits that JS has as bigints (see there).
    */
   NUMBERS = 0x11,
   /**
@@ -157,6 +158,15 @@ export const enum RecFlag {
    * not on NUMBERS and SHARED_STR records, whose word 1 is taken.
    */
   KEY_GET = 128,
+  /**
+   * A NUMBERS run (of a list's or a Map's items, no closing opcode) that also
+   * holds ints within 64 bits that JS has as bigints, each in two slots: the
+   * i64, then (u32) the slot of the next one, or RunSlot.NONE. Word 1 holds
+   * the slot of the first not yet written; slots count from the run's first,
+   * and words 2 and 3 count slots. wasm writes the numbers between two int64s
+   * with no check of its own: any f64 bits are a number's.
+   */
+  INT64S = 256,
 }
 
 /**
@@ -202,6 +212,12 @@ export const enum RunFlag {
   TUPLE = 8,
   /** On a MARK flagged NUMBERS: the run ends with SETITEMS (keys and values, all numbers). */
   SETITEMS = 16,
+}
+
+/** Slots of a NUMBERS run flagged RecFlag.INT64S. */
+export const enum RunSlot {
+  /** No int64 follows. */
+  NONE = 0xffffffff,
 }
 
 /** FRAME_START when no frame is open. */

@@ -240,6 +240,27 @@ test('numbers at the edges of each binary form dump as CPython writes them, alon
   }
 });
 
+test('ints that are bigints go in runs of numbers and dump as CPython writes them, at every protocol', { skip: needsPython }, () => {
+  // an int within 64 bits held as a bigint takes two slots of a run (the int64, then the next one's slot):
+  // runs long enough to fill the tape, edges of int64, bigints beyond it (which end a run), a bigint first
+  const mixed = Array.from({ length: 9000 }, (_, i) => (i % 3 === 0 ? (i % 2 ? -1n : 1n) * (2n ** 62n + BigInt(i)) : i % 7 ? i * 1e6 : i + 0.5));
+  const edges = [1, 2n ** 63n - 1n, -(2n ** 63n), 2n ** 63n, 3, -(2n ** 63n) - 1n, 2n ** 53n, 5, 2n ** 60n];
+  const bigFirst = [2n ** 60n, 1, 2n ** 60n, 2, 3];
+  const literal = (x) => (typeof x === 'bigint' ? String(x) : Number.isInteger(x) ? String(x) : `float(${x})`);
+  // a NaN with a payload (as one read from a typed array) among them keeps its bits: no slot's bits mean anything else
+  const held = { nan: new Float64Array(new Uint32Array([0x36340000, 0x7ff46e74]).buffer)[0] };
+  const withNaN = ['x', held.nan, 2n ** 60n, 7, held.nan, 8];
+  const nan = "__import__('struct').unpack('<d', bytes.fromhex('00003436746ef47f'))[0]";
+  for (const protocol of [0, 1, 2, 3, 4, 5]) {
+    for (const list of [mixed, edges, bigFirst]) {
+      const ours = Buffer.from(dumps(list, { protocol }));
+      assert.ok(ours.equals(pythonDumps(`[${list.map(literal).join(', ')}]`, protocol)), `${list.length} items at protocol ${protocol}`);
+    }
+    const expected = pythonDumps(`(lambda n: ['x', n, 2**60, 7, n, 8])(${nan})`, protocol);
+    assert.ok(Buffer.from(dumps(withNaN, { protocol })).equals(expected), `the NaN at protocol ${protocol}`);
+  }
+});
+
 test('globals dump with and without fixImports\' renames, in turn, as CPython writes them', { skip: needsPython }, () => {
   // the GLOBAL lines are kept between dumps, apart for the two modes
   const value = [new Set([1]), new FrozenSet([2]), new Complex(1.5, 2.5), new Set([3])];
