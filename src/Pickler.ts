@@ -57,7 +57,6 @@ export interface DumpOptions {
 export const DEFAULT_PROTOCOL = 5;
 /** Python's limit for int-to-text conversion (sys.int_info.default_max_str_digits). */
 const MAX_INT_DIGITS = 4300;
-/** The bigints an INT64 record holds (constants: `1n << 63n` would make a bigint a call). */
 /** Items per APPENDS / SETITEMS / ADDITEMS, as CPython's _BATCHSIZE. */
 const BATCH_SIZE = 1000;
 /**

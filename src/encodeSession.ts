@@ -88,6 +88,8 @@ function copyOut(start: number, length: number): Uint8Array {
   }
   return copy;
 }
+
+/** The bigints an INT64 record or a run's int64 slot holds (constants: `1n << 63n` would make a bigint a call). */
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
