@@ -335,10 +335,15 @@ const NO_INT64: usize = <usize>U32.MAX_VALUE;
     : record + Layout.RECORD_BYTES + (<usize>slot << 3);
 }
 
-/** Writes the int64 at `slot` of the NUMBERS run `record` at p and points word 1 at the next; returns the bytes (0: none, it needs text). */
+/** The int64 at `slot` of the NUMBERS run `record` is written: word 1 points at the next (its link). */
+@inline function passInt64(record: usize, slot: usize): void {
+  store<u32>(record, load<u32>(slot, 8), 4);
+}
+
+/** Writes the int64 at `slot` of the NUMBERS run `record` at p (binary); returns the bytes (0: none, it needs text). */
 @inline function writeRunInt64(record: usize, slot: usize, p: usize): u32 {
   const bytes = binaryInt(p, load<i64>(slot));
-  if (bytes != 0) store<u32>(record, load<u32>(slot, 8), 4);
+  if (bytes != 0) passInt64(record, slot);
   return bytes;
 }
 
@@ -399,7 +404,7 @@ function writeOneOfRun(record: usize): bool {
   let written = load<u32>(record, 12) + 1;
   if (slot == nextInt64(record, load<u32>(record))) {
     writeInt(load<i64>(slot));
-    store<u32>(record, load<u32>(slot, 8), 4);
+    passInt64(record, slot);
     written++;
   } else {
     writeNumber(load<f64>(slot));
