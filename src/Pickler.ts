@@ -79,7 +79,8 @@ const MAX_FAST_KEYS = 128;
  * After every this many strs new to a dump in the value table, JS stops
  * sharing strs itself unless as many repeated (see saveTableStr): a str new
  * to the table (its hash, its entry, its UTF-8 written alone) costs ~80 ns
- * more than a str the encoder shares.
+ * more than a str the encoder shares. ValueTable.STRS_PER_DUMP (512) is a
+ * multiple of it: checkValueTable, which stops at that many, runs only here.
  */
 const VALUE_PROBE = 128;
 
