@@ -5,6 +5,7 @@ import { field, setCurrentField as setField, useSession } from "./session";
 import { Op } from "../src/opcodes";
 import { EncodeStatus, Field, Frame, Layout, MemoFlag, Rec, RecFlag, RunSlot, SharedStrs } from "../src/tape";
 import { ADDED, NOT_SHARED, find } from "./sharedStrs";
+import { storeBigEndianF64 } from "./words";
 
 let out: usize = 0;
 let len: u32 = 0;
@@ -313,7 +314,7 @@ const MAX_SAFE_INTEGER: f64 = 9007199254740991;
     }
   }
   store<u8>(p, Op.BINFLOAT);
-  store<u64>(p, bswap<u64>(reinterpret<u64>(v)), 1);
+  storeBigEndianF64(p + 1, v);
   return 9;
 }
 

@@ -9,7 +9,7 @@ import { Field, Layout, MemoFlag, Rec, RunFlag, ScanError, Status, StrCache, Str
 import { classify, classifiedFlags } from "./utf8";
 import { at, byte, findNewline, inputEnd, useWindow, windowEnd, windowStart } from "./window";
 import { Parsed, parseDecimal, parseFloatText, parsedFloat, parsedInt } from "./numbers";
-import { foldHash, mixWord, slotOf, wordOf } from "./words";
+import { foldHash, loadBigEndianF64, mixWord, slotOf, wordOf } from "./words";
 
 export const UNKNOWN: u8 = 0xff;
 const MAX_SAFE_INTEGER: i64 = 9007199254740991;
@@ -169,6 +169,16 @@ function emitInt(opPos: u32, value: i64): void {
   runLength++;
 }
 
+/** The value of the BINFLOAT, BININT, BININT1 or BININT2 at `op` (`code`: a constant where this is inlined, so the switch folds away). */
+@inline function fixedNumber(code: u32, op: usize): f64 {
+  switch (code) {
+    case Op.BINFLOAT: return loadBigEndianF64(op + 1);
+    case Op.BININT: return <f64>load<i32>(op, 1);
+    case Op.BININT1: return <f64>load<u8>(op, 1);
+    default: return <f64>load<u16>(op, 1); // BININT2
+  }
+}
+
 /**
  * BINFLOAT, BININT, BININT1, BININT2 and LONG1 up to 8 bytes (the bulk of
  * numeric data) at `op` (the opcode's address, its position opPos): writes
@@ -184,11 +194,50 @@ function emitInt(opPos: u32, value: i64): void {
       writeInt(at, opPos, littleEndian(op + 2, n));
       return 1 + n;
     }
-    case Op.BINFLOAT: writeNumber(at, opPos, reinterpret<f64>(bswap<u64>(load<u64>(op, 1)))); return 8;
-    case Op.BININT: writeNumber(at, opPos, <f64>load<i32>(op, 1)); return 4;
-    case Op.BININT1: writeNumber(at, opPos, <f64>load<u8>(op, 1)); return 1;
-    case Op.BININT2: writeNumber(at, opPos, <f64>load<u16>(op, 1)); return 2;
+    case Op.BINFLOAT: writeNumber(at, opPos, fixedNumber(Op.BINFLOAT, op)); return 8;
+    case Op.BININT: writeNumber(at, opPos, fixedNumber(Op.BININT, op)); return 4;
+    case Op.BININT1: writeNumber(at, opPos, fixedNumber(Op.BININT1, op)); return 1;
+    case Op.BININT2: writeNumber(at, opPos, fixedNumber(Op.BININT2, op)); return 2;
     default: return 0;
+  }
+}
+
+/**
+ * Records for the opcode `code` (BINFLOAT, BININT, BININT1 or BININT2, of
+ * `size` bytes of argument) at `op` and each same opcode right after it, at
+ * most `tapeRoom` records and while 10 bytes of window are left at the
+ * opcode (`windowRoom`: the window's bytes from `op`); returns how many. A
+ * list's numbers are mostly of one opcode (1M floats, the ints of a range):
+ * each is then an opcode compare, not scanRun's dispatch.
+ */
+@inline function sameNumbers(code: u32, size: u32, op: usize, at: usize, opPos: u32, tapeRoom: usize, windowRoom: usize): usize {
+  const max = min(tapeRoom, (windowRoom - 10) / (1 + size) + 1);
+  let n: usize = 0;
+  while (true) {
+    writeNumber(at, opPos, fixedNumber(code, op));
+    op += 1 + size;
+    opPos += 1 + size;
+    at += Layout.RECORD_BYTES;
+    // two branches (as `n < max && …`, binaryen makes a flag of the first and tests it: 5 x64 instructions more)
+    if (++n == max) break;
+    if (<u32>load<u8>(op) != code) break;
+  }
+  return n;
+}
+
+/** Is `code` BINFLOAT, BININT, BININT1 or BININT2 (bits 0, 3, 4 and 6 from 'G')? One test, where scanRun would call repeatedNumbers for nothing. */
+@inline function isFixedNumber(code: u32): bool {
+  const bit = code - Op.BINFLOAT;
+  return bit < 7 && ((0b1011001 >> bit) & 1) != 0;
+}
+
+/** sameNumbers() for the opcode `code` at `op` (isFixedNumber). */
+function repeatedNumbers(code: u32, op: usize, at: usize, opPos: u32, tapeRoom: usize, windowRoom: usize): usize {
+  switch (code) {
+    case Op.BINFLOAT: return sameNumbers(Op.BINFLOAT, 8, op, at, opPos, tapeRoom, windowRoom);
+    case Op.BININT: return sameNumbers(Op.BININT, 4, op, at, opPos, tapeRoom, windowRoom);
+    case Op.BININT1: return sameNumbers(Op.BININT1, 1, op, at, opPos, tapeRoom, windowRoom);
+    default: return sameNumbers(Op.BININT2, 2, op, at, opPos, tapeRoom, windowRoom);
   }
 }
 
@@ -397,6 +446,14 @@ function scanRun(tape: usize, tapeEnd: usize): void {
       next += Layout.RECORD_BYTES;
       p += 1 + size;
       numbers++;
+      // more of the same opcode: in a loop of their own (only here, so that other opcodes pay nothing for it)
+      const code = <u32>load<u8>(op);
+      if (<u32>load<u8>(op + 1 + size) == code && isFixedNumber(code) && next < tapeEnd && p + 10 <= end) {
+        const repeated = repeatedNumbers(code, op + 1 + size, next, p, (tapeEnd - next) / Layout.RECORD_BYTES, <usize>(end - p));
+        next += repeated * Layout.RECORD_BYTES;
+        p += <u32>(repeated * (1 + size));
+        numbers += <u32>repeated;
+      }
       continue;
     }
     runLength = numbers; // (track() reads and resets it)

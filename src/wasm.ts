@@ -36,8 +36,23 @@ function decodeBase64(text: string): Uint8Array {
   return bytes;
 }
 
+/** `(module (func (result v128) (v128.const i32x4 0 0 0 0)))`: valid only where the engine has WebAssembly SIMD, which the core uses. */
+const SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // header
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // type: () -> v128
+  0x03, 0x02, 0x01, 0x00, // function 0 of that type
+  0x0a, 0x16, 0x01, 0x14, 0x00, 0xfd, 0x0c, ...new Array(16).fill(0), 0x0b, // its body: v128.const 0
+]);
+
+/** Why the core cannot run here, where the engine lacks WebAssembly SIMD: else null. */
+function missingFeature(): string | null {
+  return WebAssembly.validate(SIMD_PROBE)
+    ? null
+    : 'pickle-wasm: this JS engine has no WebAssembly SIMD, which the wasm core needs (Node 16.4+, Chrome 91+, Firefox 89+, Safari 16.4+)';
+}
+
 function notReady(): never {
-  throw new Error('pickle-wasm: the wasm core could not be compiled synchronously here; call `await init()` first');
+  throw new Error(missingFeature() ?? 'pickle-wasm: the wasm core could not be compiled synchronously here; call `await init()` first');
 }
 
 let bound: BoundInstance | null = null;
@@ -60,6 +75,8 @@ export const core: CoreExports = bound
 /** Makes the wasm core ready where importing could not (browsers' main thread); resolves at once where it is ready. */
 export async function init(): Promise<void> {
   if (bound !== null) return;
+  const missing = missingFeature();
+  if (missing !== null) throw new Error(missing);
   bound = await instantiate(decodeBase64(WASM_BASE64), {});
   Object.assign(core, bound.loadedModule.instance.exports);
   memory.refresh();
