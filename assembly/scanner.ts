@@ -225,7 +225,7 @@ function emitInt(opPos: u32, value: i64): void {
   return n;
 }
 
-/** Is `code` BINFLOAT, BININT, BININT1 or BININT2 (bits 0, 3, 4 and 6 from 'G')? One test, where scanRun would call repeatedNumbers for nothing. */
+/** Is `code` BINFLOAT, BININT, BININT1 or BININT2 (bits 0, 3, 4 and 6 from 'G'), a number of fixed size (LONG1's varies)? */
 @inline function isFixedNumber(code: u32): bool {
   const bit = code - Op.BINFLOAT;
   return bit < 7 && ((0b1011001 >> bit) & 1) != 0;

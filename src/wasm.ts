@@ -44,8 +44,8 @@ const SIMD_PROBE = new Uint8Array([
   0x0a, 0x16, 0x01, 0x14, 0x00, 0xfd, 0x0c, ...new Array(16).fill(0), 0x0b, // its body: v128.const 0
 ]);
 
-/** Why the core cannot run here, where the engine lacks WebAssembly SIMD: else null. */
-function missingFeature(): string | null {
+/** Why the core cannot run here, where the engine lacks WebAssembly SIMD: else null. @internal (exported for a test) */
+export function missingFeature(): string | null {
   return WebAssembly.validate(SIMD_PROBE)
     ? null
     : 'pickle-wasm: this JS engine has no WebAssembly SIMD, which the wasm core needs (Node 16.4+, Chrome 91+, Firefox 89+, Safari 16.4+)';

@@ -397,6 +397,27 @@ test('where synchronous compilation is refused, loads says to await init(), and 
   assert.deepEqual(value, { a: 1 });
 });
 
+test('an engine without WebAssembly SIMD is told so, by loads and by init()', async () => {
+  const { missingFeature } = await import('../dist/esm/wasm.js');
+  assert.equal(missingFeature(), null, 'the SIMD probe is a valid module here (Node 20 has SIMD)');
+  // A child process whose WebAssembly knows no SIMD: the probe is invalid, the core does not compile.
+  const script = `
+    const refuse = () => { throw new WebAssembly.CompileError('invalid opcode 0xfd'); };
+    WebAssembly.validate = () => false;
+    WebAssembly.Module = refuse;
+    WebAssembly.instantiate = async () => refuse();
+    const p = await import('pickle-wasm');
+    let message = '';
+    try { p.loads(new Uint8Array([0x4e, 0x2e])); } catch (e) { message = e.message; }
+    let initMessage = '';
+    await p.init().catch((e) => { initMessage = e.message; });
+    console.log(JSON.stringify([message, initMessage]));`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  const [message, initMessage] = JSON.parse(out);
+  assert.match(message, /no WebAssembly SIMD.*Safari 16\.4/);
+  assert.equal(initMessage, message);
+});
+
 test('small dumps share a slab; transferring one detaches it without breaking later dumps', () => {
   const first = dumps([1, 2, 3]);
   const second = dumps('abc');
