@@ -123,7 +123,9 @@ function runItem(mark: number, i: number, withInt64: boolean): number | bigint {
  * Stores the `count` numbers of the run after the MARK at `mark` into
  * `target` from index `at`. Without int64s, straight from one view of the
  * tape, not through runItem (which reads the module's views for each: ~60
- * instructions a number, ~35 here).
+ * instructions a number), four a step: TurboFan then checks the list's map
+ * and the view's fields once for four (1M floats: ~30 instructions a
+ * number, 44 one at a time).
  */
 function storeRun(target: unknown[], at: number, mark: number, count: number, withInt64: boolean): void {
   if (withInt64) {
