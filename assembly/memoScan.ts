@@ -10,13 +10,14 @@ import { field, setCurrentField as setField, useSession } from "./session";
 import { Op, Arg } from "../src/opcodes";
 import { Field, Layout, MemoScan } from "../src/tape";
 import { UNKNOWN, argKindOf, argSizeOf } from "./scanner";
-import { at, findNewline, inputEnd, useWindow, windowEnd } from "./window";
+import { at, findNewline, inputEnd, useWindow, window, windowEnd, windowStart } from "./window";
 import { Parsed, parseDecimal, parsedInt } from "./numbers";
 
 /**
- * After this many opcodes, a pickle with fewer than one memo store in
- * STORES_PER_OPCODES of them is left alone (UNKNOWN). The pass costs ~6 ns an
- * opcode here, a store it lets the replay skip saves 50-80: 1M floats (one
+ * At the end of the window in which this many opcodes have passed, a pickle
+ * with fewer than one memo store in STORES_PER_OPCODES of them so far is left
+ * alone (UNKNOWN). The pass cost ~6 ns an opcode here (now ~40 instructions, 2-4
+ * ns), a store it lets the replay skip saves 50-80: 1M floats (one
  * store) lost 6 ms of 24 to it; 200k strs (one in 3) gain 13 ms of 64. 100k
  * records (a store in 6 opcodes) gained about what it cost on the first
  * machines of this kind, and 11% on one where fresh pages cost ~10 µs each:
@@ -38,9 +39,6 @@ let bitmap: usize = 0;
 let bits: u32 = 0;
 /** Bitmap bytes zeroed so far (MEMO_MARKED): the bitmap JS takes. */
 let marked: u32 = 0;
-let stores: u32 = 0;
-let opcodes: u32 = 0;
-
 /** The index a text GET or PUT line [from, end) gives, read as the scan reads it, or -1. */
 function textIndex(from: u32, end: u32): i64 {
   return parseDecimal(at(from), at(end)) == Parsed.OK && parsedInt >= 0 && parsedInt <= 0xffffffff ? parsedInt : -1;
@@ -58,17 +56,15 @@ function textIndex(from: u32, end: u32): i64 {
   return true;
 }
 
-/** A PUT of `index`: counted, or false unless it is the next store (as pickle writes them: CPython's memo is a dict). */
-@inline function countPut(index: i64): bool {
-  if (index != <i64>stores) return false;
-  stores++;
-  return true;
-}
-
 /**
  * Reads the opcodes of the session's window from POS, marking in the
  * bitmap the memo indices GETs name. MEMO_STORES, MEMO_MARKED and
- * MEMO_OPCODES carry the pass from one window to the next (JS zeroes them first).
+ * MEMO_OPCODES carry the pass from one window to the next (JS zeroes them
+ * first). The loop keeps its counters and the window in locals and reads
+ * the table through a plain pointer: as globals (and a managed array, which
+ * AssemblyScript's runtime notes on its shadow stack at each read), V8
+ * loaded and stored each in memory at every opcode, and the pass took 71
+ * instructions an opcode of 100k records, not 40.
  */
 export function findReferenced(s: usize): i32 {
   useSession(s);
@@ -76,17 +72,33 @@ export function findReferenced(s: usize): i32 {
   bitmap = field(Field.TAPE);
   bits = field(Field.TAPE_CAP) * Layout.RECORD_BYTES * 8;
   marked = field(Field.MEMO_MARKED);
-  stores = field(Field.MEMO_STORES);
-  opcodes = field(Field.MEMO_OPCODES);
+  let stores = field(Field.MEMO_STORES);
+  let opcodes = field(Field.MEMO_OPCODES);
   let pos = field(Field.POS);
+  const end = windowEnd;
+  const input = window - <usize>windowStart; // where the input byte at offset 0 would be (see at())
+  const plainSizes = changetype<usize>(plainSizeOf);
   for (;;) {
-    if (pos >= windowEnd) break;
-    if (opcodes == SAMPLE_OPCODES && stores * STORES_PER_OPCODES < SAMPLE_OPCODES) return MemoScan.UNKNOWN;
-    const op = <u32>load<u8>(at(pos));
-    const plain = <u32>unchecked(plainSizeOf[op]);
+    if (pos >= end) break;
+    const op = <u32>load<u8>(input + pos);
+    const plain = <u32>load<u8>(plainSizes + op);
     if (plain != 0) {
-      if (pos + plain > windowEnd) break;
+      if (pos + plain > end) break;
       pos += plain;
+      opcodes++;
+      continue;
+    }
+    // the two most frequent of the rest: a dict's repeated key, a value's store
+    if (op == Op.BINGET) {
+      if (pos + 2 > end) break;
+      if (!markGet(<i64>load<u8>(input + pos + 1))) return MemoScan.UNKNOWN;
+      pos += 2;
+      opcodes++;
+      continue;
+    }
+    if (op == Op.MEMOIZE) {
+      stores++;
+      pos++;
       opcodes++;
       continue;
     }
@@ -94,12 +106,11 @@ export function findReferenced(s: usize): i32 {
     const size = <u32>unchecked(argSizeOf[op]);
     if (kind == UNKNOWN) return MemoScan.UNKNOWN;
     const argPos = pos + 1;
-    if (<u64>argPos + size > <u64>windowEnd) break;
+    if (<u64>argPos + size > <u64>end) break;
     let next = argPos + size;
     let known = true;
     switch (kind) {
       case Arg.NONE: {
-        if (op == Op.MEMOIZE) stores++;
         if (op == Op.STOP) {
           setField(Field.MEMO_MARKED, marked);
           return MemoScan.DONE;
@@ -107,23 +118,27 @@ export function findReferenced(s: usize): i32 {
         break;
       }
       case Arg.UINT1: case Arg.UINT4: {
-        const index: i64 = size == 1 ? <i64>load<u8>(at(argPos)) : <i64>load<u32>(at(argPos));
-        if (op == Op.BINGET || op == Op.LONG_BINGET) known = markGet(index);
-        else if (op == Op.BINPUT || op == Op.LONG_BINPUT) known = countPut(index);
+        const index: i64 = size == 1 ? <i64>load<u8>(input + argPos) : <i64>load<u32>(input + argPos);
+        if (op == Op.BINGET || op == Op.LONG_BINGET) {
+          known = markGet(index);
+        } else if (op == Op.BINPUT || op == Op.LONG_BINPUT) {
+          known = index == <i64>stores; // a PUT must be the next store (as pickle writes them: CPython's memo is a dict)
+          stores++;
+        }
         break;
       }
       case Arg.STRING1: case Arg.UNICODESTRING1: case Arg.BYTES1: case Arg.LONG1: {
-        next += load<u8>(at(argPos));
+        next += load<u8>(input + argPos);
         break;
       }
       case Arg.STRING4: case Arg.UNICODESTRING4: case Arg.BYTES4: case Arg.LONG4: {
-        const length = load<i32>(at(argPos));
+        const length = load<i32>(input + argPos);
         if (length < 0) return MemoScan.UNKNOWN;
         next += <u32>length;
         break;
       }
       case Arg.UNICODESTRING8: case Arg.BYTES8: case Arg.BYTEARRAY8: {
-        const length = load<u64>(at(argPos));
+        const length = load<u64>(input + argPos);
         if (length > <u64>(inputEnd - next)) return MemoScan.UNKNOWN;
         next += <u32>length;
         break;
@@ -137,8 +152,12 @@ export function findReferenced(s: usize): i32 {
           break;
         }
         next = <u32>newline + 1;
-        if (op == Op.GET) known = markGet(textIndex(argPos, <u32>newline));
-        else if (op == Op.PUT) known = countPut(textIndex(argPos, <u32>newline));
+        if (op == Op.GET) {
+          known = markGet(textIndex(argPos, <u32>newline));
+        } else if (op == Op.PUT) {
+          known = textIndex(argPos, <u32>newline) == <i64>stores;
+          stores++;
+        }
         break;
       }
       default: break; // fixed-size arguments (FRAME's length: the opcodes it holds follow)
@@ -149,8 +168,11 @@ export function findReferenced(s: usize): i32 {
     pos = next;
     opcodes++;
   }
+  // Judged once, at the end of the window where the sample ends: there it costs nothing an opcode.
+  const sampled = opcodes >= SAMPLE_OPCODES && field(Field.MEMO_OPCODES) < SAMPLE_OPCODES;
+  if (sampled && <u64>stores * STORES_PER_OPCODES < <u64>opcodes) return MemoScan.UNKNOWN;
   setField(Field.POS, pos);
-  setField(Field.NEED, pos < windowEnd ? windowEnd - pos + 1 : 1);
+  setField(Field.NEED, pos < end ? end - pos + 1 : 1);
   setField(Field.MEMO_STORES, stores);
   setField(Field.MEMO_MARKED, marked);
   setField(Field.MEMO_OPCODES, opcodes);
