@@ -112,6 +112,34 @@ for (const kind of [
   BLIND_TO_GROWING[kind] = 1;
 }
 
+/** Record kinds that push one value and do nothing else: no code of the user's runs, the stack below stays. */
+const ONE_VALUE = new Uint8Array(256);
+for (const kind of [Rec.NUMBER, Rec.INT64, Rec.STR, Rec.GET, Rec.TRUE, Rec.FALSE, Op.NEWTRUE, Op.NEWFALSE, Op.NONE]) ONE_VALUE[kind] = 1;
+
+/** The most items of a list made at its size from what the tape shows (see itemsFillingList). */
+const MAX_SIZED_LIST = 32;
+
+/**
+ * How many items fill the list of the EMPTY_LIST record just before word
+ * `w`, where the tape shows them before word `end`: one-value records
+ * (ONE_VALUE) and an APPEND (one item) or a MARK, one-value records and an
+ * APPENDS, up to MAX_SIZED_LIST; else 0. Nothing else can see the list
+ * before they are in it.
+ */
+function itemsFillingList(tape: Uint32Array, w: number, end: number): number {
+  if (w + Layout.RECORD_WORDS >= end) return 0;
+  const head = tape[w];
+  if ((head & 0xff) !== Op.MARK) return ONE_VALUE[head & 0xff] && (tape[w + Layout.RECORD_WORDS] & 0xff) === Op.APPEND ? 1 : 0;
+  if (head & (RunFlag.NUMBERS << Layout.FLAGS_SHIFT)) return 0; // a run of numbers: runOfNumbers fills the list
+  let count = 0;
+  for (let at = w + Layout.RECORD_WORDS; at < end && count <= MAX_SIZED_LIST; at += Layout.RECORD_WORDS, count++) {
+    const kind = tape[at] & 0xff;
+    if (kind === Op.APPENDS) return count;
+    if (!ONE_VALUE[kind]) return 0;
+  }
+  return 0;
+}
+
 /** The `i`-th number of the run after the MARK record at word `mark`: its f64, or, for an INT64 record (only where `withInt64`), its bigint. */
 function runItem(mark: number, i: number, withInt64: boolean): number | bigint {
   const word = mark + Layout.RECORD_WORDS * (i + 1);
@@ -234,6 +262,13 @@ export class Unpickler {
    * length runs ahead of its items, which number `filled`; settle() trims it.
    */
   private growing: unknown[] | null = null;
+  /**
+   * A list made at the size of the items the tape shows will fill it (see
+   * itemsFillingList), until its APPEND or APPENDS puts them in by index. A
+   * list that starts empty gets room for 17 items at its first push: 152
+   * bytes, where the tags lists of 100k records hold one or two.
+   */
+  private sizedList: unknown[] | null = null;
   private filled = 0;
   /** Its batches, while they are kept apart from it (see keepBatch). */
   private batches: unknown[][] | null = null;
@@ -363,6 +398,7 @@ export class Unpickler {
     this.keyOrders = null;
     this.growing = null;
     this.batches = null;
+    this.sizedList = null;
     this.freshDict = null;
   }
 
@@ -431,7 +467,7 @@ export class Unpickler {
         case Rec.BYTEARRAY: this.stack.push(new ByteArray(this.data.subarray(a, a + b))); break;
         case Op.EMPTY_LIST:
           if (head & (RunFlag.FILLED_BY_RUN << Layout.FLAGS_SHIFT)) w += this.loadNumberList(w) * Layout.RECORD_WORDS;
-          else this.stack.push([]);
+          else this.stack.push(this.newList(tape, w + Layout.RECORD_WORDS, end));
           break;
         case Op.EMPTY_TUPLE: this.stack.push(asTuple([])); break;
         case Op.EMPTY_DICT:
@@ -593,11 +629,26 @@ export class Unpickler {
 
   // --- lists, dicts, sets ---
 
+  /** EMPTY_LIST's list, its records after it starting at word `w` (see sizedList). */
+  private newList(tape: Uint32Array, w: number, end: number): unknown[] {
+    const size = itemsFillingList(tape, w, end);
+    if (size === 0) return [];
+    const list = new Array(size);
+    this.sizedList = list;
+    return list;
+  }
+
   private loadAppend(): void {
     const value = this.pop();
     const target = this.top();
-    if (Array.isArray(target) && !isTuple(target)) target.push(value);
-    else this.appendItems([value]);
+    if (target === this.sizedList) {
+      this.sizedList = null;
+      (target as unknown[])[0] = value;
+    } else if (Array.isArray(target) && !isTuple(target)) {
+      target.push(value);
+    } else {
+      this.appendItems([value]);
+    }
   }
 
   /**
@@ -840,8 +891,10 @@ export class Unpickler {
     const stack = this.stack;
     const target = stack[mark - 1];
     if (Array.isArray(target) && !isTuple(target)) {
-      if (this.keepBatch(target, mark)) return;
-      const at = this.reserve(target, stack.length - mark, memory.u32[this.record + 1], false);
+      let at = 0;
+      if (target === this.sizedList) this.sizedList = null;
+      else if (this.keepBatch(target, mark)) return;
+      else at = this.reserve(target, stack.length - mark, memory.u32[this.record + 1], false);
       if (at < 0) for (let i = mark; i < stack.length; i++) target.push(stack[i]);
       else for (let i = mark; i < stack.length; i++) target[at + i - mark] = stack[i];
       truncate(stack, mark);
