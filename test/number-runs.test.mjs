@@ -71,3 +71,34 @@ test('a run of numbers cut short by a truncated pickle is an UnpicklingError', (
     assert.throws(() => loads(pickle.subarray(0, cut)), { name: 'UnpicklingError' });
   }
 });
+
+test('a record other than a number inside a MARK ends the run: the items load as written', () => {
+  // [the record's bytes, the item it pushes (none for a memo store)]
+  const others = {
+    'EMPTY_LIST': [[0x5d], () => []],
+    'EMPTY_DICT': [[0x7d], () => ({})],
+    'NONE': [[0x4e], () => null],
+    'NEWTRUE': [[0x88], () => true],
+    'SHORT_BINUNICODE': [[0x8c, 1, 0x61], () => 'a'],
+    'BINPUT out of order': [[0x71, 9], null],
+  };
+  const number = (v) => [0x4b, v]; // BININT1
+  for (const [name, [op, value]] of Object.entries(others)) {
+    for (const at of [1, 2, 3].concat(value ? [0] : [])) {
+      // [1, 2, 3] with the other record before item `at`, in a list, a tuple and a dict
+      const items = [1, 2, 3].map(number);
+      const body = [...items.slice(0, at), op, ...items.slice(at)].flat();
+      const list = [1, 2, 3];
+      if (value) list.splice(at, 0, value());
+      const listPickle = Buffer.from([0x80, 2, 0x5d, 0x28, ...body, 0x65, 0x2e]); // EMPTY_LIST MARK … APPENDS STOP
+      assert.deepEqual(loads(listPickle), list, `${name} at ${at} in a list`);
+      const tuplePickle = Buffer.from([0x80, 2, 0x28, ...body, 0x74, 0x2e]); // MARK … TUPLE STOP
+      assert.deepEqual([...loads(tuplePickle)], list, `${name} at ${at} in a tuple`);
+    }
+    // {1: 2, 3: the item, 4: 5}, or {1: 2, 3: 4} with the store after the 2
+    const pairs = value ? [number(1), number(2), number(3), op, number(4), number(5)] : [number(1), number(2), op, number(3), number(4)];
+    const dict = value ? new Map([[1, 2], [3, value()], [4, 5]]) : new Map([[1, 2], [3, 4]]);
+    const dictPickle = Buffer.from([0x80, 2, 0x7d, 0x28, ...pairs.flat(), 0x75, 0x2e]); // EMPTY_DICT MARK … SETITEMS STOP
+    assert.deepEqual(loads(dictPickle), dict, `${name} in a dict`);
+  }
+});
