@@ -7,7 +7,7 @@ import { field, setCurrentField as setField, useSession } from "./session";
 import { Op, Arg, OPCODE_TABLE } from "../src/opcodes";
 import { Field, Layout, MemoFlag, Rec, RunFlag, ScanError, Status, StrCache, StrFlag } from "../src/tape";
 import { classify, classifiedFlags } from "./utf8";
-import { at, byte, findNewline, inputEnd, useWindow, windowEnd, windowStart } from "./window";
+import { at, byte, findNewline, inputEnd, useWindow, window, windowEnd, windowStart } from "./window";
 import { Parsed, parseDecimal, parseFloatText, parsedFloat, parsedInt } from "./numbers";
 import { foldHash, loadBigEndianF64, mixWord, slotOf, wordOf } from "./words";
 
@@ -470,8 +470,9 @@ function scanRun(tape: usize, tapeEnd: usize): void {
   let next = record;
   let numbers = runLength;
   const end = windowEnd;
+  const input = window - <usize>windowStart; // where the input byte at offset 0 would be (see at())
   while (next < tapeEnd && p + 10 <= end) {
-    const op = at(p);
+    const op = input + p;
     const size = writeFixedNumber(next, op, p);
     if (size != 0) {
       next += Layout.RECORD_BYTES;
@@ -490,7 +491,7 @@ function scanRun(tape: usize, tapeEnd: usize): void {
       writeRecord(next, Rec.GET, p, short ? load<u8>(op, 1) : load<u32>(op, 1), 0);
       next += Layout.RECORD_BYTES;
       taken = short ? 2 : 5;
-    } else if (unchecked(argKindOf[code]) == Arg.NONE && code != Op.STOP) {
+    } else if (<u32>load<u8>(changetype<usize>(argKindOf) + code) == Arg.NONE && code != Op.STOP) { // (unchecked(argKindOf[code]) notes the array on the shadow stack)
       writeRecord(next, code, p, 0, 0); // (at a MARK, track() starts the run's count)
       next += Layout.RECORD_BYTES;
       taken = 1;
@@ -499,7 +500,7 @@ function scanRun(tape: usize, tapeEnd: usize): void {
         // here, not after each number, where binaryen's flags for the test cost 1M ints of mixed opcodes 45% more
         const repeated = batchOfOneNumberOpcode(op + 1, next, p + 1, tapeEnd, end);
         next += repeated * Layout.RECORD_BYTES;
-        taken += <u32>(repeated * (1 + <usize>unchecked(argSizeOf[load<u8>(op, 1)])));
+        taken += <u32>(repeated * (1 + <usize>load<u8>(changetype<usize>(argSizeOf) + load<u8>(op, 1))));
         runLength += <u32>repeated;
       }
     } else {
