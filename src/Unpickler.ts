@@ -262,6 +262,12 @@ export class Unpickler {
    * length runs ahead of its items, which number `filled`; settle() trims it.
    */
   private growing: unknown[] | null = null;
+  private filled = 0;
+  /** Its batches, while they are kept apart from it (see keepBatch). */
+  private batches: unknown[][] | null = null;
+  /** The input offset where its last batch ended, and whether it has been sized for the rest of the pickle (see reserve). */
+  private batchEnd = 0;
+  private sized = false;
   /**
    * A list made at the size of the items the tape shows will fill it (see
    * itemsFillingList), until its APPEND or APPENDS puts them in by index. A
@@ -269,12 +275,6 @@ export class Unpickler {
    * bytes, where the tags lists of 100k records hold one or two.
    */
   private sizedList: unknown[] | null = null;
-  private filled = 0;
-  /** Its batches, while they are kept apart from it (see keepBatch). */
-  private batches: unknown[][] | null = null;
-  /** The input offset where its last batch ended, and whether it has been sized for the rest of the pickle (see reserve). */
-  private batchEnd = 0;
-  private sized = false;
 
   constructor(options: LoadOptions = {}) {
     this.options = options;
