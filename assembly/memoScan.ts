@@ -10,14 +10,15 @@ import { field, setCurrentField as setField, useSession } from "./session";
 import { Op, Arg } from "../src/opcodes";
 import { Field, Layout, MemoScan } from "../src/tape";
 import { UNKNOWN, argKindOf, argSizeOf } from "./scanner";
-import { at, findNewline, inputEnd, useWindow, window, windowEnd, windowStart } from "./window";
+import { at, findNewline, inputBase, inputEnd, useWindow, windowEnd } from "./window";
 import { Parsed, parseDecimal, parsedInt } from "./numbers";
 
 /**
  * At the end of the window in which this many opcodes have passed, a pickle
  * with fewer than one memo store in STORES_PER_OPCODES of them so far is left
- * alone (UNKNOWN). The pass cost ~6 ns an opcode here (now ~40 instructions, 2-4
- * ns), a store it lets the replay skip saves 50-80: 1M floats (one
+ * alone (UNKNOWN). The pass cost ~6 ns an opcode here (71 instructions an
+ * opcode of 100k records; 39 since session 23), a store it lets the replay
+ * skip saves 50-80: 1M floats (one
  * store) lost 6 ms of 24 to it; 200k strs (one in 3) gain 13 ms of 64. 100k
  * records (a store in 6 opcodes) gained about what it cost on the first
  * machines of this kind, and 11% on one where fresh pages cost ~10 µs each:
@@ -76,7 +77,7 @@ export function findReferenced(s: usize): i32 {
   let opcodes = field(Field.MEMO_OPCODES);
   let pos = field(Field.POS);
   const end = windowEnd;
-  const input = window - <usize>windowStart; // where the input byte at offset 0 would be (see at())
+  const input = inputBase();
   const plainSizes = changetype<usize>(plainSizeOf);
   for (;;) {
     if (pos >= end) break;
@@ -122,7 +123,7 @@ export function findReferenced(s: usize): i32 {
         if (op == Op.BINGET || op == Op.LONG_BINGET) {
           known = markGet(index);
         } else if (op == Op.BINPUT || op == Op.LONG_BINPUT) {
-          known = index == <i64>stores; // a PUT must be the next store (as pickle writes them: CPython's memo is a dict)
+          known = index == <i64>stores; // a PUT must be the next store (as pickle writes them: CPython's memo is a dict; the same for PUT)
           stores++;
         }
         break;

@@ -7,7 +7,7 @@ import { field, setCurrentField as setField, useSession } from "./session";
 import { Op, Arg, OPCODE_TABLE } from "../src/opcodes";
 import { Field, Layout, MemoFlag, Rec, RunFlag, ScanError, Status, StrCache, StrFlag } from "../src/tape";
 import { classify, classifiedFlags } from "./utf8";
-import { at, byte, findNewline, inputEnd, useWindow, window, windowEnd, windowStart } from "./window";
+import { at, byte, findNewline, inputBase, inputEnd, useWindow, windowEnd, windowStart } from "./window";
 import { Parsed, parseDecimal, parseFloatText, parsedFloat, parsedInt } from "./numbers";
 import { foldHash, loadBigEndianF64, mixWord, slotOf, wordOf } from "./words";
 
@@ -470,7 +470,7 @@ function scanRun(tape: usize, tapeEnd: usize): void {
   let next = record;
   let numbers = runLength;
   const end = windowEnd;
-  const input = window - <usize>windowStart; // where the input byte at offset 0 would be (see at())
+  const input = inputBase();
   while (next < tapeEnd && p + 10 <= end) {
     const op = input + p;
     const size = writeFixedNumber(next, op, p);
