@@ -9,7 +9,7 @@ import { Field, Layout, MemoFlag, Rec, RunFlag, ScanError, Status, StrCache, Str
 import { classify, classifiedFlags } from "./utf8";
 import { at, byte, findNewline, inputBase, inputEnd, useWindow, windowEnd, windowStart } from "./window";
 import { Parsed, parseDecimal, parseFloatText, parsedFloat, parsedInt } from "./numbers";
-import { foldHash, loadBigEndianF64, mixWord, slotOf, wordOf } from "./words";
+import { HIGH_BITS, foldHash, loadBigEndianF64, mixWord, slotOf, wordOf } from "./words";
 
 export const UNKNOWN: u8 = 0xff;
 const MAX_SAFE_INTEGER: i64 = 9007199254740991;
@@ -386,7 +386,7 @@ function cachedStr(p: usize, n: u32): u32 {
     cacheSkips--;
     let bits: u64 = 0;
     for (let i: u32 = 0; i < n; i += 8) bits |= wordOf(p, i, n);
-    return bits & 0x8080808080808080 ? 0 : StrFlag.ASCII;
+    return bits & HIGH_BITS ? 0 : StrFlag.ASCII;
   }
   const flags = cacheLookup(p, n);
   if (flags == 0) return 0; // not ASCII: no lookup made
@@ -412,7 +412,7 @@ function cachedStr(p: usize, n: u32): u32 {
     bits |= word;
     h = mixWord(h, word);
   }
-  if (bits & 0x8080808080808080) return 0;
+  if (bits & HIGH_BITS) return 0;
   const hash = foldHash(h);
   const slot = slotOf(hash, ctz<u32>(StrCache.SLOTS));
   const entry = strCache + <usize>slot * StrCache.ENTRY_BYTES;

@@ -4,6 +4,7 @@
 // TextDecoder would replace them), or invalid. And folds long latin-1 strs to
 // one byte a character, for JS to make a one-byte string of.
 import { Scratch, StrFlag } from "../src/tape";
+import { HIGH_BITS } from "./words";
 
 /** Flags found by the last classify() call. */
 export let classifiedFlags: u32 = 0;
@@ -12,7 +13,6 @@ export let classifiedFlags: u32 = 0;
   return (b & 0xc0) == 0x80;
 }
 
-const HIGH_BITS: u64 = 0x8080808080808080;
 const LOW_SEVEN: u64 = 0x7f7f7f7f7f7f7f7f;
 
 /**

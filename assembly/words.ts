@@ -29,13 +29,19 @@
 // Byte order of BINFLOAT's big-endian f64, by one byte shuffle (SIMD): wasm has
 // no byte swap, and bswap<u64> takes ~17 x64 instructions of shifts and masks.
 
+/** The vector with its low 8 bytes in reverse order. */
+@inline function reverseLowBytes(bytes: v128): v128 {
+  return i8x16.shuffle(bytes, bytes, 7, 6, 5, 4, 3, 2, 1, 0, 8, 9, 10, 11, 12, 13, 14, 15);
+}
+
 @inline export function loadBigEndianF64(p: usize): f64 {
-  const bytes = v128.load64_zero(p);
-  return f64x2.extract_lane(i8x16.shuffle(bytes, bytes, 7, 6, 5, 4, 3, 2, 1, 0, 8, 9, 10, 11, 12, 13, 14, 15), 0);
+  return f64x2.extract_lane(reverseLowBytes(v128.load64_zero(p)), 0);
 }
 
 @inline export function storeBigEndianF64(p: usize, v: f64): void {
-  const bytes = f64x2.splat(v);
   // (v128.store64_lane does not validate in AssemblyScript 0.19: it is given a result)
-  store<u64>(p, i64x2.extract_lane(i8x16.shuffle(bytes, bytes, 7, 6, 5, 4, 3, 2, 1, 0, 8, 9, 10, 11, 12, 13, 14, 15), 0));
+  store<u64>(p, i64x2.extract_lane(reverseLowBytes(f64x2.splat(v)), 0));
 }
+
+/** The high bit of each byte of a word: a word of ASCII bytes has none set. */
+export const HIGH_BITS: u64 = 0x8080808080808080;
