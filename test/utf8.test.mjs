@@ -53,6 +53,32 @@ test('latin-1 strs of every UTF-8 length around where wasm takes over the fold (
   }
 });
 
+/** `value`'s UTF-8 with each lone surrogate encoded as CPython's 'surrogatepass' does (three bytes, ED A0 80 - ED BF BF). */
+function surrogatePass(value) {
+  const parts = [];
+  for (const char of value) {
+    const code = char.codePointAt(0);
+    if (code >= 0xd800 && code <= 0xdfff) parts.push(Buffer.from([0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)]));
+    else parts.push(Buffer.from(char, 'utf8'));
+  }
+  return Buffer.concat(parts);
+}
+
+test('strs beyond latin-1 load as themselves on both sides of the short decoder (64 bytes) and of its 4096-unit chunks, lone surrogates too', () => {
+  const next = random(16);
+  const lone = () => String.fromCharCode(0xd800 + Math.floor(next() * 0x800));
+  const lengths = [...Array.from({ length: 40 }, (_, i) => 40 + i), 4094, 4095, 4096, 4097, 8191, 8193];
+  for (const units of lengths) {
+    for (const kinds of [['ascii', 'bmp'], ['bmp', 'astral'], ['ascii', 'latin1', 'astral']]) {
+      for (const withLone of [false, true]) {
+        let value = text(next, units, kinds);
+        if (withLone) value = value.slice(0, units >> 1) + lone() + value.slice(units >> 1) + lone();
+        assert.equal(loads(strPickle(surrogatePass(value))), value, `${kinds}, ${units} units, lone surrogates: ${withLone}`);
+      }
+    }
+  }
+});
+
 test('long latin-1 strs load whole where a pair straddles a window or fold chunk', () => {
   const next = random(12);
   const body = Buffer.from(text(next, 150_000, ['ascii', 'latin1', 'latin1']), 'utf8');
