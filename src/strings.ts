@@ -54,24 +54,19 @@ const fromBytes = compileCharCodeMakers<FromBytes>(FROM_BYTES_MAX, ['b', 's'], (
 /** fromUnits[n](units): the str of the first n UTF-16 code units of `units`. */
 const fromUnits = compileCharCodeMakers<FromUnits>(FROM_UNITS_MAX, ['u'], (i) => `u[${i}]`);
 
-/** Where decodeUnits writes (more than FROM_UNITS_MAX units: a short str fits whole). */
+/** Where decodeUnits writes (a UTF-8 byte makes at most one UTF-16 unit). */
 const unitScratch = new Uint16Array(CHUNK);
-/** The byte just past the last one decodeUnits decoded. */
-let decodedUpTo = 0;
 
 /**
- * Decodes UTF-8 from `start` into unitScratch from index 0, until `end` or until
- * fewer than two units are left (a character beyond U+FFFF takes two);
- * returns how many units it wrote and sets decodedUpTo. Encoded surrogates
- * become lone UTF-16 units, as CPython's 'surrogatepass' does. The input is
- * known valid: the scan checked it.
+ * Decodes the UTF-8 [start, end), at most CHUNK bytes of whole characters,
+ * into unitScratch from index 0; returns how many units it wrote. Encoded
+ * surrogates become lone UTF-16 units, as CPython's 'surrogatepass' does.
+ * The input is known valid: the scan checked it.
  */
 function decodeUnits(bytes: Uint8Array, start: number, end: number): number {
   const units = unitScratch;
-  const room = units.length - 1;
   let n = 0;
-  let i = start;
-  while (i < end && n < room) {
+  for (let i = start; i < end; ) {
     const b0 = bytes[i];
     if (b0 < 0x80) {
       units[n++] = b0;
@@ -89,7 +84,6 @@ function decodeUnits(bytes: Uint8Array, start: number, end: number): number {
       i += 4;
     }
   }
-  decodedUpTo = i;
   return n;
 }
 
@@ -104,12 +98,14 @@ export function latin1String(bytes: Uint8Array, start: number, end: number): str
   return text;
 }
 
-/** Valid UTF-8 (surrogates kept: see decodeUnits), a scratch of units at a time. */
+/** Valid UTF-8 (surrogates kept: see decodeUnits), CHUNK bytes at a time, none cut inside a character. */
 function surrogatePassString(bytes: Uint8Array, start: number, end: number): string {
   let text = '';
-  for (let i = start; i < end; i = decodedUpTo) {
-    const n = decodeUnits(bytes, i, end);
-    text += String.fromCharCode.apply(null, unitScratch.subarray(0, n) as unknown as number[]);
+  for (let i = start; i < end; ) {
+    let stop = Math.min(end, i + CHUNK);
+    while (stop < end && (bytes[stop] & 0xc0) === 0x80) stop--; // (a continuation byte)
+    text += String.fromCharCode.apply(null, unitScratch.subarray(0, decodeUnits(bytes, i, stop)) as unknown as number[]);
+    i = stop;
   }
   return text;
 }
