@@ -140,6 +140,22 @@ function itemsFillingList(tape: Uint32Array, w: number, end: number): number {
   return 0;
 }
 
+/**
+ * A list of `size` empty slots. The smallest are array literals: V8
+ * pretenures the arrays of a literal that survive (a load's lists do), so
+ * they are made in the old generation, where `new Array(size)` is always
+ * made young and then copied by the scavenger, once or twice.
+ */
+function listOfSize(size: number): unknown[] {
+  switch (size) {
+    case 1: return [undefined];
+    case 2: return [undefined, undefined];
+    case 3: return [undefined, undefined, undefined];
+    case 4: return [undefined, undefined, undefined, undefined];
+    default: return new Array(size);
+  }
+}
+
 /** The `i`-th number of the run after the MARK record at word `mark`: its f64, or, for an INT64 record (only where `withInt64`), its bigint. */
 function runItem(mark: number, i: number, withInt64: boolean): number | bigint {
   const word = mark + Layout.RECORD_WORDS * (i + 1);
@@ -633,7 +649,7 @@ export class Unpickler {
   private newList(tape: Uint32Array, w: number, end: number): unknown[] {
     const size = itemsFillingList(tape, w, end);
     if (size === 0) return [];
-    const list = new Array(size);
+    const list = listOfSize(size);
     this.sizedList = list;
     return list;
   }
