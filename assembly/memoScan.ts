@@ -89,7 +89,7 @@ export function findReferenced(s: usize): i32 {
       opcodes++;
       continue;
     }
-    // the two most frequent of the rest: a dict's repeated key, a value's store
+    // the most frequent of the rest: a dict's repeated key, a value's store, a short str
     if (op == Op.BINGET) {
       if (pos + 2 > end) break;
       if (!markGet(<i64>load<u8>(input + pos + 1))) return MemoScan.UNKNOWN;
@@ -100,6 +100,21 @@ export function findReferenced(s: usize): i32 {
     if (op == Op.MEMOIZE) {
       stores++;
       pos++;
+      opcodes++;
+      continue;
+    }
+    if (op == Op.SHORT_BINUNICODE) {
+      if (pos + 2 > end) break;
+      pos += 2 + <u32>load<u8>(input + pos + 1); // (past the window: the pass resumes there)
+      opcodes++;
+      continue;
+    }
+    if (op == Op.BINPUT || op == Op.LONG_BINPUT) { // protocols 1-3 store by index: it must be the next
+      const short = op == Op.BINPUT;
+      if (pos + (short ? 2 : 5) > end) break;
+      if ((short ? <u32>load<u8>(input + pos + 1) : load<u32>(input + pos + 1)) != stores) return MemoScan.UNKNOWN;
+      stores++;
+      pos += short ? 2 : 5;
       opcodes++;
       continue;
     }
