@@ -63,6 +63,22 @@ test('a dict made from a compiled key order keeps its identity: memo slots and s
   }
 });
 
+test('the empty object a replaced dict leaves is the next empty dict, once: empty dicts stay distinct, shared ones shared', () => {
+  const shared = {};
+  const full = () => ({ a: 1, b: 2, c: 3, d: 4 });
+  // each empty dict right after a dict made whole (which leaves its empty object spare)
+  const value = [full(), {}, full(), {}, {}, full(), shared, full(), shared, new Map([[1, {}]]), full(), { e: {} }];
+  for (const protocol of [2, 5]) {
+    for (const loaded of thrice(dumps(value, { protocol }))) {
+      assert.deepStrictEqual(loaded, value);
+      const empties = [loaded[1], loaded[3], loaded[4], loaded[6], loaded[9].get(1), loaded[11].e];
+      assert.equal(new Set(empties).size, empties.length, 'distinct empty dicts');
+      assert.equal(loaded[6], loaded[8]);
+      for (const empty of empties) assert.deepEqual(Object.keys(empty), []);
+    }
+  }
+});
+
 test('a dict whose first key is not a str is made a Map at once, keeping its identity', () => {
   // memoized in two slots, then both fetched; an empty batch after it changes nothing
   const data = bytes('\x80\x02}q\x00q\x01(K\x01K\x02K\x03K\x04u(uh\x00h\x01\x87.');
