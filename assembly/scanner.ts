@@ -559,6 +559,8 @@ function scanRun(tape: usize, tapeEnd: usize): void {
         record = next; // (emitStringInWindow writes at record)
         taken = emitStringInWindow(code, p);
         next = record;
+        // protocol 4+ memoizes every str: its MEMOIZE is folded in the same step, not the next
+        if (taken != 0 && p + taken < end && load<u8>(op + taken) == Op.MEMOIZE && fold(tape, next, MemoFlag.MEMOIZED)) taken++;
         break;
       }
       default: break; // Handle.STEP
