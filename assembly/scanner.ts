@@ -471,6 +471,21 @@ function emitPut(opPos: u32, index: u32): void {
 }
 
 /**
+ * The bytes of the MEMOIZE, or BINPUT or LONG_BINPUT at the next index, at
+ * `op` (with `room` bytes of window from it), folded into the record before
+ * `next`; 0 if there is none to fold.
+ */
+@inline function foldStoreAfter(tape: usize, next: usize, op: usize, room: u32): u32 {
+  if (room < 5) return 0;
+  switch (<u32>load<u8>(op)) {
+    case Op.MEMOIZE: return <u32>fold(tape, next, MemoFlag.MEMOIZED);
+    case Op.BINPUT: return foldPut(tape, next, load<u8>(op, 1), 2);
+    case Op.LONG_BINPUT: return foldPut(tape, next, load<u32>(op, 1), 5);
+    default: return 0;
+  }
+}
+
+/**
  * Folds a memo store (`flag`: MemoFlag) into the record before `next` when
  * that record is in this tape chunk and pushes one value that nothing skips
  * over (not a number, which a flagged run of numbers skips). True when folded.
@@ -559,8 +574,9 @@ function scanRun(tape: usize, tapeEnd: usize): void {
         record = next; // (emitStringInWindow writes at record)
         taken = emitStringInWindow(code, p);
         next = record;
-        // protocol 4+ memoizes every str: its MEMOIZE is folded in the same step, not the next
-        if (taken != 0 && p + taken < end && load<u8>(op + taken) == Op.MEMOIZE && fold(tape, next, MemoFlag.MEMOIZED)) taken++;
+        // pickle memoizes every str: its MEMOIZE (protocol 4+) or BINPUT / LONG_BINPUT at the next index
+        // (protocols 1-3) is folded in the same step, not the next
+        if (taken != 0) taken += foldStoreAfter(tape, next, op + taken, end - p - taken);
         break;
       }
       default: break; // Handle.STEP
