@@ -29,9 +29,8 @@ for (let i = 0; i < OPCODE_TABLE.length; i++) {
 const enum Handle {
   /** Left to step() (as are numbers scanRun did not take: LONG1 of over 8 bytes). */
   STEP = 0,
-  MEMOIZE,
-  BINPUT,
-  LONG_BINPUT,
+  /** MEMOIZE, BINPUT, LONG_BINPUT (see foldStoreAfter). */
+  STORE,
   BINGET,
   LONG_BINGET,
   MARK,
@@ -43,9 +42,7 @@ for (let i = 0; i < OPCODE_TABLE.length; i++) handleOf[OPCODE_TABLE[i][0]] = <u8
 
 function handleFor(op: u32, kind: u32): Handle {
   switch (op) {
-    case Op.MEMOIZE: return Handle.MEMOIZE;
-    case Op.BINPUT: return Handle.BINPUT;
-    case Op.LONG_BINPUT: return Handle.LONG_BINPUT;
+    case Op.MEMOIZE: case Op.BINPUT: case Op.LONG_BINPUT: return Handle.STORE;
     case Op.BINGET: return Handle.BINGET;
     case Op.LONG_BINGET: return Handle.LONG_BINGET;
     case Op.MARK: return Handle.MARK;
@@ -473,7 +470,8 @@ function emitPut(opPos: u32, index: u32): void {
 /**
  * The bytes of the MEMOIZE, or BINPUT or LONG_BINPUT at the next index, at
  * `op` (with `room` bytes of window from it), folded into the record before
- * `next`; 0 if there is none to fold.
+ * `next`; 0 if there is none there, or it cannot be folded (step() then
+ * writes a PUT record, or MEMOIZE's own).
  */
 @inline function foldStoreAfter(tape: usize, next: usize, op: usize, room: u32): u32 {
   if (room < 5) return 0;
@@ -534,16 +532,8 @@ function scanRun(tape: usize, tapeEnd: usize): void {
     const code = <u32>load<u8>(op);
     let taken: u32 = 0;
     switch (<u32>load<u8>(handles + code)) {
-      case Handle.MEMOIZE: {
-        taken = <u32>fold(tape, next, MemoFlag.MEMOIZED);
-        break;
-      }
-      case Handle.BINPUT: {
-        taken = foldPut(tape, next, load<u8>(op, 1), 2);
-        break;
-      }
-      case Handle.LONG_BINPUT: {
-        taken = foldPut(tape, next, load<u32>(op, 1), 5);
+      case Handle.STORE: {
+        taken = foldStoreAfter(tape, next, op, end - p);
         break;
       }
       case Handle.BINGET: case Handle.LONG_BINGET: { // the keys of all dicts of a shape but the first
