@@ -109,7 +109,7 @@ export function findReferenced(s: usize): i32 {
       opcodes++;
       continue;
     }
-    if (op == Op.BINPUT || op == Op.LONG_BINPUT) { // protocols 1-3 store by index: it must be the next
+    if (op == Op.BINPUT || op == Op.LONG_BINPUT) { // protocols 1-3 store by index: it must be the next (as pickle writes them: CPython's memo is a dict; the same for PUT)
       const short = op == Op.BINPUT;
       if (pos + (short ? 2 : 5) > end) break;
       if ((short ? <u32>load<u8>(input + pos + 1) : load<u32>(input + pos + 1)) != stores) return MemoScan.UNKNOWN;
@@ -133,14 +133,8 @@ export function findReferenced(s: usize): i32 {
         }
         break;
       }
-      case Arg.UINT1: case Arg.UINT4: {
-        const index: i64 = size == 1 ? <i64>load<u8>(input + argPos) : <i64>load<u32>(input + argPos);
-        if (op == Op.BINGET || op == Op.LONG_BINGET) {
-          known = markGet(index);
-        } else if (op == Op.BINPUT || op == Op.LONG_BINPUT) {
-          known = index == <i64>stores; // a PUT must be the next store (as pickle writes them: CPython's memo is a dict; the same for PUT)
-          stores++;
-        }
+      case Arg.UINT1: case Arg.UINT4: { // (BINGET, BINPUT and LONG_BINPUT: above)
+        if (op == Op.LONG_BINGET) known = markGet(<i64>load<u32>(input + argPos));
         break;
       }
       case Arg.STRING1: case Arg.UNICODESTRING1: case Arg.BYTES1: case Arg.LONG1: {
