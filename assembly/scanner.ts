@@ -31,8 +31,8 @@ const enum Handle {
   STEP = 0,
   /** MEMOIZE, BINPUT, LONG_BINPUT (see foldStoreAfter). */
   STORE,
-  BINGET,
-  LONG_BINGET,
+  /** BINGET, LONG_BINGET. */
+  GET,
   MARK,
   NO_ARGUMENT,
   STR,
@@ -43,8 +43,7 @@ for (let i = 0; i < OPCODE_TABLE.length; i++) handleOf[OPCODE_TABLE[i][0]] = <u8
 function handleFor(op: u32, kind: u32): Handle {
   switch (op) {
     case Op.MEMOIZE: case Op.BINPUT: case Op.LONG_BINPUT: return Handle.STORE;
-    case Op.BINGET: return Handle.BINGET;
-    case Op.LONG_BINGET: return Handle.LONG_BINGET;
+    case Op.BINGET: case Op.LONG_BINGET: return Handle.GET;
     case Op.MARK: return Handle.MARK;
     case Op.SHORT_BINUNICODE: case Op.BINUNICODE: return Handle.STR;
     default: return kind == Arg.NONE && op != Op.STOP ? Handle.NO_ARGUMENT : Handle.STEP;
@@ -536,7 +535,7 @@ function scanRun(tape: usize, tapeEnd: usize): void {
         taken = foldStoreAfter(tape, next, op, end - p);
         break;
       }
-      case Handle.BINGET: case Handle.LONG_BINGET: { // the keys of all dicts of a shape but the first
+      case Handle.GET: { // the keys of all dicts of a shape but the first
         const short = code == Op.BINGET;
         writeRecord(next, Rec.GET, p, short ? load<u8>(op, 1) : load<u32>(op, 1), 0);
         next += Layout.RECORD_BYTES;
