@@ -24,11 +24,11 @@ export function newSession(windowCap: u32, tapeCap: u32, arenaCap: u32, strCache
   const size = <usize>Field.COUNT << 2;
   const session = heap.alloc(size);
   memory.fill(session, 0, size);
-  setField(session, Field.WINDOW, <u32>heap.alloc(windowCap + WINDOW_SLACK));
+  setField(session, Field.WINDOW, <u32>heap.alloc(<usize>windowCap + WINDOW_SLACK));
   setField(session, Field.WINDOW_CAP, windowCap);
   setField(session, Field.TAPE, <u32>heap.alloc(<usize>tapeCap * Layout.RECORD_BYTES));
   setField(session, Field.TAPE_CAP, tapeCap);
-  setField(session, Field.ARENA, arenaCap > 0 ? <u32>heap.alloc(arenaCap + WINDOW_SLACK) : 0);
+  setField(session, Field.ARENA, arenaCap > 0 ? <u32>heap.alloc(<usize>arenaCap + WINDOW_SLACK) : 0);
   setField(session, Field.ARENA_CAP, arenaCap);
   setField(session, Field.FRAME_START, <u32>Frame.NONE);
   if (memoIndices > 0) {
@@ -51,20 +51,20 @@ export function clearStrCache(session: usize): void {
 
 /** A block of wasm memory that lives as long as the instance (the dict key table's bytes). */
 export function allocateBlock(size: u32): usize {
-  return heap.alloc(size + WINDOW_SLACK);
+  return heap.alloc(<usize>size + WINDOW_SLACK);
 }
 
 /** Replaces the window by an empty one of `cap` bytes (for lines longer than the window). */
 export function resizeWindow(session: usize, cap: u32): void {
   heap.free(getField(session, Field.WINDOW));
-  setField(session, Field.WINDOW, <u32>heap.alloc(cap + WINDOW_SLACK));
+  setField(session, Field.WINDOW, <u32>heap.alloc(<usize>cap + WINDOW_SLACK));
   setField(session, Field.WINDOW_CAP, cap);
   setField(session, Field.WINDOW_LEN, 0);
 }
 
 /** Gives the window `cap` bytes, keeping what it holds (output written so far). */
 export function growWindow(session: usize, cap: u32): void {
-  setField(session, Field.WINDOW, <u32>heap.realloc(getField(session, Field.WINDOW), cap + WINDOW_SLACK));
+  setField(session, Field.WINDOW, <u32>heap.realloc(getField(session, Field.WINDOW), <usize>cap + WINDOW_SLACK));
   setField(session, Field.WINDOW_CAP, cap);
 }
 
