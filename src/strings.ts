@@ -3,6 +3,7 @@
 // classified each payload, so these decoders only build.
 import { UnpicklingError } from './errors.js';
 import { nodeBuffer } from './nodeBuffer.js';
+import { compileBySize } from './compiledBySize.js';
 import { eachFolded } from './latin1.js';
 import { StrCache, StrFlag } from './tape.js';
 
@@ -30,23 +31,14 @@ const FROM_BYTES_MAX = 32;
 const FROM_UNITS_MAX = 64;
 
 /**
- * For each n up to `max`, a function returning String.fromCharCode of n
- * arguments, the i-th `argument(i)` of its `params`: one builtin call with its
- * arguments in registers, no call into C++ as Node's latin1Slice makes (20
- * bytes: 81 ns against 100), nor an argument array as apply() takes (170).
- * Compiled once when the module loads; null where compiling is refused (a
- * Content-Security-Policy without 'unsafe-eval'), and then Node's slicers or
- * apply() make them.
+ * For each n up to `max`, String.fromCharCode of n arguments, the i-th
+ * `argument(i)` of `params`: one builtin call with its arguments in
+ * registers, no call into C++ as Node's latin1Slice makes (20 bytes: 81 ns
+ * against 100), nor an argument array as apply() takes (170). Null where
+ * compiling is refused: Node's slicers or apply() make the strs then.
  */
 function compileCharCodeMakers<F>(max: number, params: string[], argument: (i: number) => string): F[] | null {
-  try {
-    return Array.from({ length: max + 1 }, (_, n) => {
-      const args = Array.from({ length: n }, (_, i) => argument(i)).join(', ');
-      return new Function(...params, `return String.fromCharCode(${args});`) as F;
-    });
-  } catch {
-    return null;
-  }
+  return compileBySize<F>(max, params, (args) => `String.fromCharCode(${args})`, argument);
 }
 
 /** fromBytes[n](bytes, start): the str of the n bytes from `start`, one a character. */
