@@ -16,6 +16,7 @@ const { default: jpickle } = await import('jpickle');
 const { pack, unpack } = await import('msgpackr');
 const { Parser } = await import('pickleparser');
 const { dumps, loads } = await import('pickle-wasm');
+const { valuesAlone } = await import('./values.mjs');
 
 const payloadDir = fileURLToPath(new URL('payloads/', import.meta.url));
 
@@ -40,6 +41,7 @@ const CASES = {
     return () => unpack(packed);
   },
   'JSON.parse': (_data, json) => () => JSON.parse(json),
+  'values alone': (data) => valuesAlone(loads(data)),
 };
 
 /**
