@@ -7,6 +7,7 @@
 // literal for the dicts' key order, array literals for short lists) in code
 // compiled for the payload's shape: it reads no opcode and dispatches on
 // nothing.
+import { isDeepStrictEqual } from 'node:util';
 import { latin1String, utf8String } from '../dist/esm/strings.js';
 
 const encoder = new TextEncoder();
@@ -83,10 +84,8 @@ const isStrList = (v) => Array.isArray(v) && v.every((s) => typeof s === 'string
 function fieldPlan(values, j) {
   if (values.every((v) => typeof v === 'number')) return { column: Float64Array.from(values), code: `c${j}[i]` };
   if (values.every((v) => typeof v === 'boolean')) return { column: Uint8Array.from(values, Number), code: `c${j}[i] === 1` };
-  if (values.every((v) => typeof v === 'string')) return { strs: values, code: 'plan.make(k++)' };
-  if (values.every(isStrList)) {
-    return { strs: values.flat(), column: Uint8Array.from(values, (v) => v.length), code: `strList(plan, c${j}[i], (k += c${j}[i]) - c${j}[i])` };
-  }
+  if (values.every((v) => typeof v === 'string')) return { code: 'plan.make(k++)' };
+  if (values.every(isStrList)) return { column: Uint8Array.from(values, (v) => v.length), code: `strList(plan, c${j}[i], (k += c${j}[i]) - c${j}[i])` };
   throw new Error('no plan for a field that is not all numbers, all bools, all strs or all lists of strs');
 }
 
@@ -123,11 +122,18 @@ function strsPlan(strs) {
   return () => batchedList(strs.length, batch);
 }
 
-/** A function that makes `value` again (a list of strs, or of plain dicts of one key order), reading nothing. */
+/**
+ * A function that makes `value` again (a list of strs, or of plain dicts of
+ * one key order), reading nothing; checked once to make values deep-equal
+ * to `value`.
+ */
 export function valuesAlone(value) {
+  let make = null;
   if (Array.isArray(value) && value.length > 0) {
-    if (value.every((v) => typeof v === 'string')) return strsPlan(value);
-    if (value.every((v) => v !== null && Object.getPrototypeOf(v) === Object.prototype)) return recordsPlan(value);
+    if (value.every((v) => typeof v === 'string')) make = strsPlan(value);
+    else if (value.every((v) => v !== null && Object.getPrototypeOf(v) === Object.prototype)) make = recordsPlan(value);
   }
-  throw new Error('no plan for this payload: only a list of strs, or of dicts of one key order');
+  if (make === null) throw new Error('no plan for this payload: only a list of strs, or of dicts of one key order');
+  if (!isDeepStrictEqual(make(), value)) throw new Error('the plan made other values than the load');
+  return make;
 }
