@@ -5,17 +5,16 @@
 // (as npm run bench does).
 //
 //   node bench/floor.mjs [FILE ...]   (default: the 100k records and the 200k strs, protocols 5 and 2)
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { ensurePayloads, measure as measureCell, progress, python } from './cells.mjs';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
+ensurePayloads(python());
 const files = process.argv.slice(2);
 if (files.length === 0) files.push('records_100k.p5.pickle', 'records_100k.p2.pickle', 'strings_200k.p5.pickle', 'strings_200k.p2.pickle');
 const CASES = ['values alone', 'pickle-wasm loads', 'pickleparser loads'];
 const ROUNDS = 3;
 
 function measure(name, file) {
-  const { us, error } = JSON.parse(execFileSync(process.execPath, [here + 'measure.mjs', name, file, '1'], { cwd: here, encoding: 'utf8' }));
+  const { us, error } = measureCell(name, file, 1);
   if (us === null) throw new Error(`${name} on ${file}: ${error}`);
   return us;
 }
@@ -27,7 +26,7 @@ for (const file of files) {
   const best = new Map(CASES.map((c) => [c, Infinity]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const c of CASES) best.set(c, Math.min(best.get(c), measure(c, file)));
-    process.stderr.write(`${file}: round ${round + 1} of ${ROUNDS}\n`);
+    progress(`${file}: round ${round + 1} of ${ROUNDS}`);
   }
   const [floor, ours, theirs] = CASES.map((c) => best.get(c));
   console.log(`| ${file} | ${ms(floor)} | ${ms(ours)} | ${ms(theirs)} | ${(floor / theirs).toFixed(2)} | ${(ours / theirs).toFixed(2)} | ${((ours - floor) / theirs).toFixed(2)} |`);

@@ -11,15 +11,15 @@
 //   node bench/run.mjs [--quick] [--filter=REGEX]
 //
 // --quick: protocol 5 only, shorter sampling, one round.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dumps, loads } from 'pickle-wasm';
+import { ensurePayloads, measure, payloadDir, progress, python } from './cells.mjs';
 import { drawChart } from './chart.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const payloadDir = here + 'payloads/';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const filter = new RegExp(args.find((a) => a.startsWith('--filter='))?.slice(9) ?? '.');
@@ -30,27 +30,6 @@ const maxTime = quick ? 0.5 : 1;
  * time (CPython's cells the same way).
  */
 const ROUNDS = quick ? 1 : 3;
-const progress = (text) => process.stderr.write(`${text}\n`);
-
-function python() {
-  return spawnSync('python3', ['-c', 'import pickle'], { stdio: 'ignore' }).status === 0 ? 'python3' : null;
-}
-
-function ensurePayloads(py) {
-  const manifest = payloadDir + 'manifest.json';
-  const script = here + 'make_payloads.py';
-  if (existsSync(manifest) && statSync(manifest).mtimeMs > statSync(script).mtimeMs) return;
-  if (!py) throw new Error('python3 is needed once, to generate the benchmark payloads (bench/make_payloads.py)');
-  progress('generating payloads with python3 …');
-  mkdirSync(payloadDir, { recursive: true });
-  execFileSync(py, [script, payloadDir], { stdio: 'inherit' });
-}
-
-/** Median microseconds per call of one case on one payload, timed in a fresh process; or null and the error. */
-function measure(name, file, json) {
-  const out = execFileSync(process.execPath, [here + 'measure.mjs', name, file, String(maxTime), ...(json ? [json] : [])], { cwd: here, encoding: 'utf8' });
-  return JSON.parse(out);
-}
 
 /** CPython's C pickle loads and dumps of one payload, in µs. */
 function cpython(file) {
@@ -100,7 +79,7 @@ for (let round = 1; round <= ROUNDS; round++) {
     const cases = ['pickle-wasm loads', 'pickleparser loads', 'jpickle loads', 'pickle-wasm dumps', ...(payload.json ? ['msgpackr unpack', 'JSON.parse'] : [])];
     for (const name of cases) {
       step(name);
-      const { us, faults, error } = measure(name, payload.file, name === 'msgpackr unpack' || name === 'JSON.parse' ? payload.json : null);
+      const { us, faults, error } = measure(name, payload.file, maxTime, name === 'msgpackr unpack' || name === 'JSON.parse' ? payload.json : null);
       keep(row, name, us, faults);
       if (error) row.errors[name] = error;
     }
