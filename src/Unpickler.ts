@@ -666,7 +666,8 @@ export class Unpickler {
       if (++this.memoCount > this.maxMemo) throw new UnpicklingError(`more than maxMemo (${this.maxMemo}) memo entries`);
       return;
     }
-    if (value === this.freshDict) {
+    // (typeof first: TurboFan then compares two objects' pointers, not any two values through the StrictEqual builtin)
+    if (typeof value === 'object' && value === this.freshDict) {
       if (this.freshDictMemo >= 0) this.freshDict = null; // a second memo slot: no longer replaceable
       else this.freshDictMemo = index;
     }
