@@ -16,7 +16,8 @@ const { default: jpickle } = await import('jpickle');
 const { pack, unpack } = await import('msgpackr');
 const { Parser } = await import('pickleparser');
 const { dumps, loads } = await import('pickle-wasm');
-const { valuesAlone } = await import('./values.mjs');
+// (only the floor's own processes load its plans: the suite's cells run without them)
+const { valuesAlone } = process.argv[2] === 'values alone' ? await import('./values.mjs') : {};
 
 const payloadDir = fileURLToPath(new URL('payloads/', import.meta.url));
 
