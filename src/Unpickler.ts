@@ -489,95 +489,105 @@ export class Unpickler {
     else this.stack.push(value);
   }
 
-  /** Replays the `count` records on the session's tape; true when STOP was among them. */
+  /**
+   * Replays the `count` records on the session's tape; true when STOP was among them.
+   * It notes the record it is at (`this.record`, for APPENDS and error locations) only
+   * where one is read, not at each record, which kept the loop's index a tagged value.
+   */
   private replay(session: ScanSession, count: number): boolean {
     let { u32: tape, f64, i64 } = memory;
     const end = session.tapeWord + count * Layout.RECORD_WORDS;
-    for (let w = session.tapeWord; w < end; w += Layout.RECORD_WORDS) {
+    let w = session.tapeWord;
+    try {
+      for (; w < end; w = (w + Layout.RECORD_WORDS) | 0) {
+        let head = tape[w];
+        if (head === undefined) {
+          // Growing wasm memory (user code did: a load or dump of its own) detached the views; the records are where they were.
+          memory.refresh();
+          ({ u32: tape, f64, i64 } = memory);
+          head = tape[w];
+        }
+        const a = tape[(w + 2) | 0];
+        const b = tape[(w + 3) | 0];
+        const kind = head & 0xff;
+        if (this.growing !== null && !BLIND_TO_GROWING[kind]) this.settle();
+        switch (kind) {
+          case Rec.NUMBER: this.pushNumber(f64[(w >>> 1) + 1]); break;
+          case Rec.INT64: this.stack.push(i64[(w >>> 1) + 1]); break;
+          case Rec.BIGINT_BYTES: this.stack.push(intFromBytes(this.data.subarray(a, a + b))); break;
+          case Rec.BIGINT_TEXT: this.stack.push(intFromText(latin1String(this.data, a, a + b))); break;
+          case Rec.FLOAT_TEXT: this.stack.push(Number(latin1String(this.data, a, a + b))); break;
+          case Rec.TRUE: case Op.NEWTRUE: this.stack.push(true); break;
+          case Rec.FALSE: case Op.NEWFALSE: this.stack.push(false); break;
+          case Op.NONE: this.stack.push(null); break;
+          case Rec.STR:
+            if (b >= ENCODED_ONLY_MIN && this.onlyEncodedToLatin1(w, end, head)) this.stack.push(this.latin1Str(a, b, head));
+            else this.stack.push(strOfRecord(session.strings, this.data, a, a + b, head >>> Layout.FLAGS_SHIFT));
+            break;
+          case Rec.PY2STR: this.stack.push(this.python2String(this.data.subarray(a, a + b), head >>> Layout.FLAGS_SHIFT)); break;
+          case Rec.PY2STR_QUOTED: this.loadQuotedString(a, b); break;
+          case Rec.UNICODE_RAW: this.stack.push(rawUnicodeEscapeDecode(this.data, a, a + b)); break;
+          case Rec.BYTES: this.stack.push(this.bytesAt(a, b)); break;
+          case Rec.BYTEARRAY: this.stack.push(new ByteArray(this.data.subarray(a, a + b))); break;
+          case Op.EMPTY_LIST:
+            if (head & (RunFlag.FILLED_BY_RUN << Layout.FLAGS_SHIFT)) w += this.loadNumberList(w) * Layout.RECORD_WORDS;
+            else this.stack.push(this.newList(tape, w + Layout.RECORD_WORDS, end));
+            break;
+          case Op.EMPTY_TUPLE: this.stack.push(asTuple([])); break;
+          case Op.EMPTY_DICT:
+            if (head & (RunFlag.FILLED_BY_RUN << Layout.FLAGS_SHIFT)) w += this.loadNumberMap(w) * Layout.RECORD_WORDS;
+            else this.stack.push(this.newDict());
+            break;
+          case Op.EMPTY_SET: this.stack.push(new Set()); break;
+          case Op.MARK:
+            if (head & (RunFlag.NUMBERS << Layout.FLAGS_SHIFT) && this.runOfNumbers(w, b, head)) {
+              w += (b + 1) * Layout.RECORD_WORDS; // the numbers and the APPENDS or TUPLE after them
+              if (tape[w] & ((MemoFlag.MEMOIZED | MemoFlag.PUT_NEXT) << Layout.FLAGS_SHIFT)) this.memoizeFolded(tape[w]);
+            }
+            else this.loadMark();
+            break;
+          case Op.LIST: this.stack.push(this.popMark()); break;
+          case Op.TUPLE: this.stack.push(asTuple(this.popMark())); break;
+          case Op.TUPLE1: this.loadTuple(1); break;
+          case Op.TUPLE2: this.loadTuple(2); break;
+          case Op.TUPLE3: this.loadTuple(3); break;
+          case Op.DICT: this.stack.push(this.makeDict(this.popMark())); break;
+          case Op.FROZENSET: this.stack.push(new FrozenSet(this.popMark())); break;
+          case Op.APPEND: this.loadAppend(); break;
+          case Op.APPENDS: this.record = w; this.loadAppends(); break;
+          case Op.SETITEM: this.loadSetItem(); break;
+          case Op.SETITEMS: this.loadSetItems(); break;
+          case Op.ADDITEMS: this.loadAddItems(); break;
+          case Op.POP: this.loadPop(); break;
+          case Op.POP_MARK: this.popMark(); break;
+          case Op.DUP: this.stack.push(this.share(this.top())); break;
+          case Rec.GET: this.stack.push(this.memoGet(a)); break;
+          case Rec.PUT: this.memoPut(a); this.nextPut = (a + 1) >>> 0; break;
+          case Op.MEMOIZE: this.memoPut(this.memoCount); break;
+          case Op.GLOBAL: this.stack.push(this.resolveNamed(a, b)); break;
+          case Op.STACK_GLOBAL: this.loadStackGlobal(); break;
+          case Rec.EXT: this.loadExtension(a | 0); break;
+          case Op.REDUCE: this.loadReduce(); break;
+          case Op.BUILD: this.loadBuild(); break;
+          case Op.INST: this.loadInst(a, b); break;
+          case Op.OBJ: this.loadObj(); break;
+          case Op.NEWOBJ: this.loadNewObj(false); break;
+          case Op.NEWOBJ_EX: this.loadNewObj(true); break;
+          case Op.PERSID: this.loadPersid(a, b); break;
+          case Op.BINPERSID: this.stack.push(this.persistentLoad(this.pop())); break;
+          case Op.NEXT_BUFFER: this.stack.push(this.nextBuffer()); break;
+          case Op.READONLY_BUFFER: this.top(); break;
+          case Op.PROTO: this.proto = a; break;
+          case Op.STOP: this.result = this.pop(); this.record = w; return true; // (the scan stops at STOP: the last record)
+          default: throw new UnpicklingError(`unexpected record kind ${head & 0xff}`);
+        }
+        if (head & ((MemoFlag.MEMOIZED | MemoFlag.PUT_NEXT) << Layout.FLAGS_SHIFT)) this.memoizeFolded(head);
+      }
+    } catch (error) {
       this.record = w;
-      let head = tape[w];
-      if (head === undefined) {
-        // Growing wasm memory (user code did: a load or dump of its own) detached the views; the records are where they were.
-        memory.refresh();
-        ({ u32: tape, f64, i64 } = memory);
-        head = tape[w];
-      }
-      const a = tape[w + 2];
-      const b = tape[w + 3];
-      const kind = head & 0xff;
-      if (this.growing !== null && !BLIND_TO_GROWING[kind]) this.settle();
-      switch (kind) {
-        case Rec.NUMBER: this.pushNumber(f64[(w >>> 1) + 1]); break;
-        case Rec.INT64: this.stack.push(i64[(w >>> 1) + 1]); break;
-        case Rec.BIGINT_BYTES: this.stack.push(intFromBytes(this.data.subarray(a, a + b))); break;
-        case Rec.BIGINT_TEXT: this.stack.push(intFromText(latin1String(this.data, a, a + b))); break;
-        case Rec.FLOAT_TEXT: this.stack.push(Number(latin1String(this.data, a, a + b))); break;
-        case Rec.TRUE: case Op.NEWTRUE: this.stack.push(true); break;
-        case Rec.FALSE: case Op.NEWFALSE: this.stack.push(false); break;
-        case Op.NONE: this.stack.push(null); break;
-        case Rec.STR:
-          if (b >= ENCODED_ONLY_MIN && this.onlyEncodedToLatin1(w, end, head)) this.stack.push(this.latin1Str(a, b, head));
-          else this.stack.push(strOfRecord(session.strings, this.data, a, a + b, head >>> Layout.FLAGS_SHIFT));
-          break;
-        case Rec.PY2STR: this.stack.push(this.python2String(this.data.subarray(a, a + b), head >>> Layout.FLAGS_SHIFT)); break;
-        case Rec.PY2STR_QUOTED: this.loadQuotedString(a, b); break;
-        case Rec.UNICODE_RAW: this.stack.push(rawUnicodeEscapeDecode(this.data, a, a + b)); break;
-        case Rec.BYTES: this.stack.push(this.bytesAt(a, b)); break;
-        case Rec.BYTEARRAY: this.stack.push(new ByteArray(this.data.subarray(a, a + b))); break;
-        case Op.EMPTY_LIST:
-          if (head & (RunFlag.FILLED_BY_RUN << Layout.FLAGS_SHIFT)) w += this.loadNumberList(w) * Layout.RECORD_WORDS;
-          else this.stack.push(this.newList(tape, w + Layout.RECORD_WORDS, end));
-          break;
-        case Op.EMPTY_TUPLE: this.stack.push(asTuple([])); break;
-        case Op.EMPTY_DICT:
-          if (head & (RunFlag.FILLED_BY_RUN << Layout.FLAGS_SHIFT)) w += this.loadNumberMap(w) * Layout.RECORD_WORDS;
-          else this.stack.push(this.newDict());
-          break;
-        case Op.EMPTY_SET: this.stack.push(new Set()); break;
-        case Op.MARK:
-          if (head & (RunFlag.NUMBERS << Layout.FLAGS_SHIFT) && this.runOfNumbers(w, b, head)) {
-            w += (b + 1) * Layout.RECORD_WORDS; // the numbers and the APPENDS or TUPLE after them
-            if (tape[w] & ((MemoFlag.MEMOIZED | MemoFlag.PUT_NEXT) << Layout.FLAGS_SHIFT)) this.memoizeFolded(tape[w]);
-          }
-          else this.loadMark();
-          break;
-        case Op.LIST: this.stack.push(this.popMark()); break;
-        case Op.TUPLE: this.stack.push(asTuple(this.popMark())); break;
-        case Op.TUPLE1: this.loadTuple(1); break;
-        case Op.TUPLE2: this.loadTuple(2); break;
-        case Op.TUPLE3: this.loadTuple(3); break;
-        case Op.DICT: this.stack.push(this.makeDict(this.popMark())); break;
-        case Op.FROZENSET: this.stack.push(new FrozenSet(this.popMark())); break;
-        case Op.APPEND: this.loadAppend(); break;
-        case Op.APPENDS: this.loadAppends(); break;
-        case Op.SETITEM: this.loadSetItem(); break;
-        case Op.SETITEMS: this.loadSetItems(); break;
-        case Op.ADDITEMS: this.loadAddItems(); break;
-        case Op.POP: this.loadPop(); break;
-        case Op.POP_MARK: this.popMark(); break;
-        case Op.DUP: this.stack.push(this.share(this.top())); break;
-        case Rec.GET: this.stack.push(this.memoGet(a)); break;
-        case Rec.PUT: this.memoPut(a); this.nextPut = (a + 1) >>> 0; break;
-        case Op.MEMOIZE: this.memoPut(this.memoCount); break;
-        case Op.GLOBAL: this.stack.push(this.resolveNamed(a, b)); break;
-        case Op.STACK_GLOBAL: this.loadStackGlobal(); break;
-        case Rec.EXT: this.loadExtension(a | 0); break;
-        case Op.REDUCE: this.loadReduce(); break;
-        case Op.BUILD: this.loadBuild(); break;
-        case Op.INST: this.loadInst(a, b); break;
-        case Op.OBJ: this.loadObj(); break;
-        case Op.NEWOBJ: this.loadNewObj(false); break;
-        case Op.NEWOBJ_EX: this.loadNewObj(true); break;
-        case Op.PERSID: this.loadPersid(a, b); break;
-        case Op.BINPERSID: this.stack.push(this.persistentLoad(this.pop())); break;
-        case Op.NEXT_BUFFER: this.stack.push(this.nextBuffer()); break;
-        case Op.READONLY_BUFFER: this.top(); break;
-        case Op.PROTO: this.proto = a; break;
-        case Op.STOP: this.result = this.pop(); return true; // (the scan stops at STOP: the last record)
-        default: throw new UnpicklingError(`unexpected record kind ${head & 0xff}`);
-      }
-      if (head & ((MemoFlag.MEMOIZED | MemoFlag.PUT_NEXT) << Layout.FLAGS_SHIFT)) this.memoizeFolded(head);
+      throw error;
     }
+    this.record = end - Layout.RECORD_WORDS;
     return false;
   }
 
