@@ -7,16 +7,24 @@
 // CPython's count for the same call, the ratio that the suite's timings
 // follow (DICT_GROUP at protocol 5: 1.32 in instructions, 1.30 in time).
 //
-//   node bench/instructions.mjs bm_dict_group.p5.pickle [--loads] [--calls=N] [--top=K] [--python] [--dist=DIR]
+//   node bench/instructions.mjs bm_dict_group.p5.pickle [--loads] [--calls=N] [--top=K] [--python] [--dist=DIR] [--annotate=NAME]
 //
 // --dist counts another build of the library (its dist/ directory), to
 // compare two commits. NODEFLAGS="..." passes V8 flags to the measured node
 // (e.g. --max-inlined-bytecode-size-cumulative=1300: what more inlining gives).
+// --annotate=NAME prints the machine code of one function (a JS function's
+// name, as `replay`, or `wasm-function[35]`) from a third run of N calls,
+// each instruction with its count a call: where inside a function the
+// instructions go (the dispatch of each record in replay: ~60 of them).
 //
 // Needs valgrind (Debian: apt-get install -y valgrind). Node runs with
-// --single-threaded (concurrent compiles would land at random in the count)
-// and --no-liftoff (wasm compiled by TurboFan from the start, as it ends up
-// in a long run).
+// --single-threaded (concurrent compiles would land at random in the count),
+// --no-liftoff (wasm compiled by TurboFan from the start, as it ends up in a
+// long run) and fixed hash and random seeds: with V8's random ones, a load of
+// the 100k records counted 902M, 926M or 990M from run to run; with these,
+// the same build counts the same to 0.01%. A build in another directory
+// (--dist) still counts ~1% apart (its paths' lengths move the heap's
+// layout): for large payloads, compare differences larger than that.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,24 +63,56 @@ const calls = Number(option('calls', 20000));
 const top = Number(option('top', 25));
 const work = mkdtempSync(`${tmpdir()}/instructions-`);
 
-/** Self instructions by function name of one run of `n` calls. */
-function profile(n) {
-  const out = `${work}/callgrind.${n}`;
+/**
+ * Self instructions by function name of one run of `n` calls; with
+ * `printed` (a function's name), also by address, and V8's printout of
+ * that function's machine code.
+ */
+function profile(n, printed = null) {
+  const out = `${work}/callgrind.${n}${printed === null ? '' : '.printed'}`;
+  const printFlags = printed === null ? []
+    : printed.startsWith('wasm-function[') ? ['--print-wasm-code']
+    : ['--print-opt-code', `--print-opt-code-filter=${printed}`, '--code-comments'];
+  if (printed !== null) printFlags.push('--no-compact-code-space'); // (the printed addresses stay the code's)
   const run = spawnSync('valgrind', [
     '--tool=callgrind', '--dump-instr=yes', '--smc-check=all-non-file', `--callgrind-out-file=${out}`,
-    process.execPath, '--single-threaded', '--no-liftoff', ...(process.env.NODEFLAGS ? process.env.NODEFLAGS.split(' ') : []), '--perf-basic-prof',
+    process.execPath, '--single-threaded', '--no-liftoff', '--hash-seed=1', '--random-seed=1',
+    ...(process.env.NODEFLAGS ? process.env.NODEFLAGS.split(' ') : []), '--perf-basic-prof', ...printFlags,
     fileURLToPath(import.meta.url), path, '--child', `--calls=${n}`, ...args.filter((a) => a === '--loads' || a.startsWith('--dist=')),
-  ], { cwd: work, stdio: 'ignore' });
+  ], { cwd: work, stdio: ['ignore', printed === null ? 'ignore' : 'pipe', 'ignore'], encoding: 'utf8', maxBuffer: 2 ** 30 });
   if (run.status !== 0) throw new Error(`valgrind exited with ${run.status}`);
   // V8 writes its map of JIT code to /tmp/perf-PID.map (valgrind runs node in its own process)
   const map = `/tmp/perf-${run.pid}.map`;
-  const costs = selfCosts(readFileSync(out, 'utf8'), readFileSync(map, 'utf8'));
+  const byAddress = printed === null ? null : new Map();
+  const costs = selfCosts(readFileSync(out, 'utf8'), readFileSync(map, 'utf8'), byAddress);
   rmSync(map);
-  return costs;
+  return { costs, byAddress, code: run.stdout };
 }
 
-/** Sums callgrind's per-instruction costs by function: JIT code by V8's perf map, the rest by callgrind's own names. */
-function selfCosts(callgrind, perfMap) {
+/**
+ * Prints the machine code V8 printed for the function `name` (of its
+ * compiles, the one that ran most), each instruction with its count a call
+ * of the `n` calls (compiling and the first call included).
+ */
+function annotate(name, n) {
+  const { byAddress, code } = profile(n, name);
+  const blocks = [];
+  for (const line of code.split('\n')) {
+    const header = /^name(?: =|:) (.*)$/.exec(line); // "name = replay" (TurboFan), "name: wasm-function[35]"
+    if (header) blocks.push({ name: header[1].trim(), lines: [] });
+    else if (/^0x[0-9a-f]+ /.test(line)) blocks.at(-1)?.lines.push(line);
+  }
+  const count = (line) => byAddress.get(parseInt(line, 16)) ?? 0;
+  const total = (block) => block.lines.reduce((sum, line) => sum + count(line), 0);
+  const compiles = blocks.filter((block) => block.name === name);
+  if (compiles.length === 0) return console.log(`\nno optimized code of ${name} was printed`);
+  const block = compiles.reduce((best, b) => (total(b) > total(best) ? b : best));
+  console.log(`\n${name}: ${(total(block) / n).toFixed(0)} instructions a call in the compile that ran most (of ${compiles.length})`);
+  for (const line of block.lines) console.log(`${count(line) > 0 ? (count(line) / n).toFixed(1) : ''}`.padStart(12) + '  ' + line);
+}
+
+/** Sums callgrind's per-instruction costs by function (and into `byAddress`, if given): JIT code by V8's perf map, the rest by callgrind's own names. */
+function selfCosts(callgrind, perfMap, byAddress) {
   const ranges = perfMap.split('\n').filter(Boolean).map((line) => {
     const [start, size, ...name] = line.split(' ');
     // "JS:*writeDictNow file:///…/Pickler.js:820:17" -> "JS writeDictNow (Pickler.js:820)"; "Builtin:ObjectKeys" stays
@@ -99,7 +139,7 @@ function selfCosts(callgrind, perfMap) {
     if ((c >= '0' && c <= '9') || c === '+' || c === '-' || c === '*') {
       const parts = line.split(' ');
       const at = parts[0];
-      if (at[0] === '+' || at[0] === '-') address += parseInt(at, 16) || Number(at);
+      if (at[0] === '+' || at[0] === '-') address += Number(at); // (relative: decimal; absolute: 0x…)
       else if (at !== '*') address = parseInt(at, 16);
       if (afterCall) { // a call's inclusive cost: not this function's own
         afterCall = false;
@@ -107,7 +147,9 @@ function selfCosts(callgrind, perfMap) {
       }
       if (parts.length < 3) continue;
       const name = findJit(address) ?? fn;
-      costs.set(name, (costs.get(name) ?? 0) + Number(parts[parts.length - 1]));
+      const cost = Number(parts[parts.length - 1]);
+      costs.set(name, (costs.get(name) ?? 0) + cost);
+      byAddress?.set(address, (byAddress.get(address) ?? 0) + cost);
     } else if (line.startsWith('calls=')) {
       afterCall = true;
     } else if (line.startsWith('fn=')) {
@@ -134,14 +176,13 @@ function python(n) {
   return (total(2 * n) - total(n)) / n;
 }
 
-const first = profile(calls);
-const second = profile(2 * calls);
+const first = profile(calls).costs;
+const second = profile(2 * calls).costs;
 const perCall = new Map();
 for (const name of new Set([...first.keys(), ...second.keys()])) perCall.set(name, ((second.get(name) ?? 0) - (first.get(name) ?? 0)) / calls);
-rmSync(work, { recursive: true });
 const total = [...perCall.values()].reduce((a, b) => a + b, 0);
-// (C++ start-up work, such as V8's random hash seeds, does not always cancel between the two runs: the
-// second total, of JIT-compiled code and V8's builtins, leaves it out, and the garbage collector with it)
+// (C++ work, start-up's and the garbage collector's, does not always cancel between the two runs: the
+// second total, of JIT-compiled code and V8's builtins, leaves it out)
 const compiled = [...perCall].filter(([name]) => /^(JS |Builtin:)/.test(name)).reduce((a, [, b]) => a + b, 0);
 console.log(`${file}, ${loadsMode ? 'loads' : 'dumps'}: ${Math.round(total)} instructions a call (${Math.round(compiled)} in JS, wasm and V8's builtins)`);
 if (args.includes('--python')) {
@@ -151,3 +192,6 @@ if (args.includes('--python')) {
 for (const [name, n] of [...perCall].sort((a, b) => b[1] - a[1]).slice(0, top)) {
   console.log(`${n.toFixed(0).padStart(8)}  ${name.slice(0, 110)}`);
 }
+const annotated = option('annotate', null);
+if (annotated !== null) annotate(annotated, calls);
+rmSync(work, { recursive: true, force: true });
