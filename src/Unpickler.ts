@@ -491,8 +491,9 @@ export class Unpickler {
 
   /**
    * Replays the `count` records on the session's tape; true when STOP was among them.
-   * It notes the record it is at (`this.record`, for APPENDS and error locations) only
-   * where one is read, not at each record, which kept the loop's index a tagged value.
+   * It notes the record it is at (`this.record`, read by APPENDS and by error locations)
+   * there and when it stops, not at each record: the loop's own work is ~62 instructions
+   * a record (`bench/instructions.mjs --annotate=replay`).
    */
   private replay(session: ScanSession, count: number): boolean {
     let { u32: tape, f64, i64 } = memory;
