@@ -1,6 +1,6 @@
 // The wasm core's exports: sessions (one per load in progress, so nested and
 // interleaved loads never share state) and the scanner.
-import { Field, Frame, Layout, StrCache } from "../src/tape";
+import { Field, Frame, KeyOrders, Layout, StrCache } from "../src/tape";
 import { getField, setField } from "./session";
 
 export { scan, errorReason } from "./scanner";
@@ -17,8 +17,8 @@ const WINDOW_SLACK: usize = 8;
 /**
  * Allocates a session block with its window (input when loading, output when
  * dumping), tape, arena (payloads JS encodes for dumping; 0: none), when
- * `strCache` (loading) a string cache, and when `memoIndices` (dumping) room
- * for that many of its memo indices (SharedStrs).
+ * `strCache` (loading) a string cache and a table of key orders, and when
+ * `memoIndices` (dumping) room for that many of its memo indices (SharedStrs).
  */
 export function newSession(windowCap: u32, tapeCap: u32, arenaCap: u32, strCache: bool, memoIndices: u32): usize {
   const size = <usize>Field.COUNT << 2;
@@ -39,6 +39,10 @@ export function newSession(windowCap: u32, tapeCap: u32, arenaCap: u32, strCache
     const cache = heap.alloc(<usize>StrCache.SLOTS * StrCache.ENTRY_BYTES);
     setField(session, Field.STR_CACHE, <u32>cache);
     clearStrCache(session);
+    const keyOrdersSize = <usize>KeyOrders.SLOTS * KeyOrders.ENTRY_WORDS << 2;
+    const keyOrders = heap.alloc(keyOrdersSize);
+    memory.fill(keyOrders, 0, keyOrdersSize); // (stamp 0: no load's)
+    setField(session, Field.KEY_ORDERS, <u32>keyOrders);
   }
   return session;
 }
@@ -85,5 +89,7 @@ export function freeSession(session: usize): void {
   if (arena != 0) heap.free(arena);
   const cache = getField(session, Field.STR_CACHE);
   if (cache != 0) heap.free(cache);
+  const keyOrders = getField(session, Field.KEY_ORDERS);
+  if (keyOrders != 0) heap.free(keyOrders);
   heap.free(session);
 }

@@ -5,11 +5,12 @@
 // anywhere (tape full, window exhausted) and resume, and sessions never share it.
 import { field, setCurrentField as setField, useSession } from "./session";
 import { Op, Arg, OPCODE_TABLE } from "../src/opcodes";
-import { Field, Layout, MemoFlag, Rec, RunFlag, ScanError, Status, StrCache, StrFlag } from "../src/tape";
+import { Field, KeyOrders, Layout, MemoFlag, Rec, RunFlag, ScanError, Status, StrCache, StrFlag } from "../src/tape";
 import { classify, classifiedFlags } from "./utf8";
 import { at, byte, findNewline, inputBase, inputEnd, useWindow, windowEnd, windowStart } from "./window";
 import { Parsed, parseDecimal, parseFloatText, parsedFloat, parsedInt } from "./numbers";
 import { HIGH_BITS, foldHash, loadBigEndianF64, mixWord, slotOf, wordOf } from "./words";
+import { bodyA, bodyB, bodyKind, dictBody, saveKeyOrders, useKeyOrders } from "./keyOrders";
 
 export const UNKNOWN: u8 = 0xff;
 const MAX_SAFE_INTEGER: i64 = 9007199254740991;
@@ -68,6 +69,8 @@ let nextPut: u32 = 0;
 let inputFinal = false;
 let pos: u32 = 0;
 let record: usize = 0;
+/** The memo stores scanned, or KeyOrders.UNORDERED once one bound other than the next index (Field.STORES). */
+let stores: u32 = 0;
 let strCache: usize = 0;
 /** The string cache's lookups and hits since its verdict, and the short strs it is still to pass by (StrCache.PROBE). */
 let cacheLookups: u32 = 0;
@@ -123,6 +126,8 @@ let runWithInt64 = false;
 let runContainer: usize = 0;
 /** The last EMPTY_LIST or EMPTY_DICT, while only PUT / MEMOIZE follow it. */
 let openContainer: usize = 0;
+/** The last MARK right after an EMPTY_DICT (past its memo stores), until a SETITEMS: the body that SETITEMS may close (see dictBody). */
+let dictMark: usize = 0;
 /**
  * Notes the record just written at `at` for run tracking (numbers count
  * themselves: emitNumber, emitInt). A switch: where `kind` is a constant
@@ -140,6 +145,7 @@ let openContainer: usize = 0;
       runMark = at;
       runLength = 0;
       runWithInt64 = false;
+      if (openContainer != 0 && (load<u32>(openContainer) & 0xff) == Op.EMPTY_DICT) dictMark = at;
       runContainer = openContainer;
       openContainer = 0;
       break;
@@ -453,16 +459,32 @@ function cachedStr(p: usize, n: u32): u32 {
   return StrFlag.CACHE_STORE | (slot << StrCache.SLOT_SHIFT);
 }
 
+/** A memo store at `index` was scanned: while each binds the next index, no index is bound twice (see KeyOrders). */
+@inline function noteStore(index: u32): void {
+  if (stores != <u32>KeyOrders.UNORDERED) stores = index == stores ? stores + 1 : <u32>KeyOrders.UNORDERED;
+}
+
 /** A PUT record; the next PUT at index + 1 may be folded (wrapping as the replay's counter does). */
 function emitPut(opPos: u32, index: u32): void {
   emit(Rec.PUT, opPos, index, 0);
   nextPut = index + 1;
+  noteStore(index);
+}
+
+/** SETITEMS' record at `at`, or its body folded below it (dictBody); returns the address after the record. */
+function writeSetItems(at: usize, opPos: u32): usize {
+  const mark = runMark == 0 ? dictMark : 0; // (a run of numbers is flagged, not folded: flagRun)
+  dictMark = 0;
+  const to = dictBody(mark, at, stores != <u32>KeyOrders.UNORDERED);
+  writeRecord(to, bodyKind, opPos, bodyA, bodyB);
+  return to + Layout.RECORD_BYTES;
 }
 
 /** A BINPUT or LONG_BINPUT at the next index, folded into the record before `next` (see fold); the bytes taken, or 0. */
 @inline function foldPut(tape: usize, next: usize, index: u32, size: u32): u32 {
   if (index != nextPut || !fold(tape, next, MemoFlag.PUT_NEXT)) return 0;
   nextPut = index + 1;
+  noteStore(index);
   return size;
 }
 
@@ -475,7 +497,11 @@ function emitPut(opPos: u32, index: u32): void {
 @inline function foldStoreAfter(tape: usize, next: usize, op: usize, room: u32): u32 {
   if (room < 5) return 0;
   switch (<u32>load<u8>(op)) {
-    case Op.MEMOIZE: return <u32>fold(tape, next, MemoFlag.MEMOIZED);
+    case Op.MEMOIZE: {
+      if (!fold(tape, next, MemoFlag.MEMOIZED)) return 0;
+      noteStore(stores);
+      return 1;
+    }
     case Op.BINPUT: return foldPut(tape, next, load<u8>(op, 1), 2);
     case Op.LONG_BINPUT: return foldPut(tape, next, load<u32>(op, 1), 5);
     default: return 0;
@@ -554,8 +580,12 @@ function scanRun(tape: usize, tapeEnd: usize): void {
         break;
       }
       case Handle.NO_ARGUMENT: {
-        writeRecord(next, code, p, 0, 0);
-        next += Layout.RECORD_BYTES;
+        if (code == Op.SETITEMS) {
+          next = writeSetItems(next, p);
+        } else {
+          writeRecord(next, code, p, 0, 0);
+          next += Layout.RECORD_BYTES;
+        }
         taken = 1;
         break;
       }
@@ -597,6 +627,11 @@ function step(): i32 {
 
   switch (kind) {
     case Arg.NONE: {
+      if (op == Op.SETITEMS) {
+        record = writeSetItems(record, opPos);
+        return CONTINUE;
+      }
+      if (op == Op.MEMOIZE) noteStore(stores);
       emit(op, opPos, 0, 0);
       return op == Op.STOP ? Status.STOPPED : CONTINUE;
     }
@@ -752,11 +787,13 @@ export function scan(s: usize): i32 {
   cacheLookups = field(Field.CACHE_LOOKUPS);
   cacheHits = field(Field.CACHE_HITS);
   cacheSkips = field(Field.CACHE_SKIPS);
+  stores = field(Field.STORES);
+  useKeyOrders();
   const tape = <usize>field(Field.TAPE);
   // On from the records JS has not replayed yet (the same tape, after a refill of the window: a run goes on)
   const replayed = field(Field.TAPE_LEN) == 0;
   record = tape + <usize>field(Field.TAPE_LEN) * Layout.RECORD_BYTES;
-  if (replayed) runMark = runContainer = openContainer = 0;
+  if (replayed) runMark = runContainer = openContainer = dictMark = 0;
   const tapeEnd = tape + <usize>field(Field.TAPE_CAP) * Layout.RECORD_BYTES;
   // (a run put back into the input (endTape) may start before the window)
   let status = pos < windowStart ? needInput(pos, 1) : field(Field.STR_KIND) != 0 ? continueString() : CONTINUE;
@@ -777,6 +814,8 @@ export function scan(s: usize): i32 {
   setField(Field.CACHE_LOOKUPS, cacheLookups);
   setField(Field.CACHE_HITS, cacheHits);
   setField(Field.CACHE_SKIPS, cacheSkips);
+  setField(Field.STORES, stores);
+  saveKeyOrders();
   setField(Field.TAPE_LEN, <u32>((record - tape) / Layout.RECORD_BYTES));
   return status;
 }

@@ -8,7 +8,7 @@ import { UnpicklingError } from './errors.js';
 import { replaceConverted } from './fixup.js';
 import { MAKES_CODE } from './byValue.js';
 import { Latin1Str, codecsEncode } from './builtins.js';
-import { beginLoad, makeDict } from './dictShapes.js';
+import { beginLoad, makeDict, valuesFactory } from './dictShapes.js';
 import { latin1BytesOfUtf8 } from './latin1.js';
 import { call, isArrayIndex, isPlainObject, newObject, setState, typeName } from './objects.js';
 import { opcodeName } from './opcodeNames.js';
@@ -116,6 +116,12 @@ for (const kind of [
 /** Record kinds that push one value and do nothing else: no code of the user's runs, the stack below stays. */
 const ONE_VALUE = new Uint8Array(256);
 for (const kind of [Rec.NUMBER, Rec.INT64, Rec.STR, Rec.GET, Rec.TRUE, Rec.FALSE, Op.NEWTRUE, Op.NEWFALSE, Op.NONE]) ONE_VALUE[kind] = 1;
+
+/** A key order the scanner folds dict bodies of: its keys, and the function making a dict from its values (undefined: not looked for yet). */
+interface FoldedOrder {
+  readonly keys: unknown[];
+  make: ((values: unknown[], start: number) => object) | null | undefined;
+}
 
 /** The most items of a list made at its size from what the tape shows (see itemsFillingList). */
 const MAX_SIZED_LIST = 32;
@@ -333,6 +339,8 @@ export class Unpickler {
    * bytes, where the tags lists of 100k records hold one or two.
    */
   private sizedList: unknown[] | null = null;
+  /** The key orders the scanner gave ids (see KeyOrders in tape.ts): the keys of the first body of each, and the function making its dicts. */
+  private foldedOrders: FoldedOrder[] = [];
 
   constructor(options: LoadOptions = {}) {
     this.options = options;
@@ -459,6 +467,7 @@ export class Unpickler {
     this.sizedList = null;
     this.freshDict = null;
     this.spareDict = null;
+    this.foldedOrders = [];
   }
 
   /** @internal The value of the pickle just completed. */
@@ -557,7 +566,8 @@ export class Unpickler {
           case Op.APPEND: this.loadAppend(); break;
           case Op.APPENDS: this.record = w; this.loadAppends(); break;
           case Op.SETITEM: this.loadSetItem(); break;
-          case Op.SETITEMS: this.loadSetItems(); break;
+          case Op.SETITEMS: this.loadSetItems(a); break;
+          case Rec.DICT_VALUES: this.loadDictValues(a, b); break;
           case Op.ADDITEMS: this.loadAddItems(); break;
           case Op.POP: this.loadPop(); break;
           case Op.POP_MARK: this.popMark(); break;
@@ -1004,12 +1014,50 @@ export class Unpickler {
     truncate(this.stack, top - 2);
   }
 
-  /** SETITEMS: the pairs above the MARK go straight from the stack into the dict below it. */
-  private loadSetItems(): void {
+  /**
+   * SETITEMS: the pairs above the MARK go straight from the stack into the
+   * dict below it. `order`: 0, or the id + 1 the scanner gave the body's key
+   * order (its keys are GETs, whose indices no store binds again): kept for
+   * the folded bodies of that order that follow (loadDictValues).
+   */
+  private loadSetItems(order: number): void {
     const mark = this.popMarkIndex();
     if (mark <= this.fence) this.underflow();
+    if (order !== 0) {
+      const keys = [];
+      for (let i = mark; i < this.stack.length; i += 2) keys.push(this.stack[i]);
+      this.foldedOrders[order - 1] = { keys, make: undefined };
+    }
     this.setItems(mark - 1, this.stack, mark, this.stack.length);
     truncate(this.stack, mark);
+  }
+
+  /**
+   * DICT_VALUES: a SETITEMS whose body the scanner folded: the `count` values
+   * on top of the stack, of the key order with id `order`, go into the dict
+   * below them; made whole by the order's compiled function when that dict is
+   * fresh. As SETITEMS would, with its MARK (for maxDepth) and its key GETs.
+   */
+  private loadDictValues(order: number, count: number): void {
+    if (this.marks.length >= this.maxDepth) throw new UnpicklingError(`more than maxDepth (${this.maxDepth}) MARKs open`);
+    const folded = this.foldedOrders[order];
+    const target = this.stack.length - count - 1;
+    if (folded === undefined || folded.keys.length !== count) throw new UnpicklingError(`unexpected key order ${order}`);
+    if (target < this.fence) this.underflow();
+    const dict = this.stack[target];
+    if (folded.make === undefined) folded.make = valuesFactory(folded.keys);
+    if (dict === this.freshDict && folded.make !== null) {
+      this.replaceFresh(target, folded.make(this.stack, target + 1));
+      this.spareDict = dict as object;
+    } else {
+      const items = new Array<unknown>(2 * count);
+      for (let i = 0; i < count; i++) {
+        items[2 * i] = this.share(folded.keys[i]);
+        items[2 * i + 1] = this.stack[target + 1 + i];
+      }
+      this.setItems(target, items, 0, 2 * count);
+    }
+    truncate(this.stack, target + 1);
   }
 
   /**

@@ -18,7 +18,9 @@ const TAPE_CAP = 16384;
 const POOL_SIZE = 8;
 const pool: ScanSession[] = [];
 /** The session fields each pass carries from one window to the next, zeroed when it starts. */
-const SCAN_STATE: readonly Field[] = [Field.STR_KIND, Field.ERROR, Field.NEXT_PUT, Field.CACHE_LOOKUPS, Field.CACHE_HITS, Field.CACHE_SKIPS];
+const SCAN_STATE: readonly Field[] = [
+  Field.STR_KIND, Field.ERROR, Field.NEXT_PUT, Field.CACHE_LOOKUPS, Field.CACHE_HITS, Field.CACHE_SKIPS, Field.KEY_ORDER_IDS, Field.STORES,
+];
 const MEMO_PASS_STATE: readonly Field[] = [Field.MEMO_OPCODES, Field.MEMO_STORES, Field.MEMO_MARKED];
 const NO_INPUT = new Uint8Array(0);
 /** Below this many bytes a loop copies faster than a view and set() (~100 ns here). */
@@ -74,6 +76,8 @@ export class ScanSession {
   /** Starts scanning `data` from `offset`; `final`: no more input will follow. */
   begin(data: Uint8Array, offset: number, final: boolean): void {
     this.startPass(data, offset, final, SCAN_STATE);
+    // a new stamp: the key orders of earlier loads no longer match (0 is none's)
+    this.setField(Field.KEY_ORDER_STAMP, (this.field(Field.KEY_ORDER_STAMP) + 1) >>> 0 || 1);
   }
 
   /** Points a pass (the scan, or the memo pass) at `offset` with its `state` fields zeroed, and fills the window from there. */

@@ -73,6 +73,39 @@ export const enum Rec {
    * JS stops sharing strs itself (see SharedStrs). Nothing is written.
    */
   SHARED_STR = 0x12,
+  /**
+   * loads only: a SETITEMS whose dict body the scanner folded (see KeyOrders):
+   * its MARK and its keys' GET records are gone, and the body's values are
+   * the top word-3 items of the stack, in order; word 2 is the key order's id.
+   */
+  DICT_VALUES = 0x13,
+}
+
+/**
+ * loads: dicts whose keys are memo GETs in an order met before (the records
+ * of a list of dicts: a GET a key, all but the first dict). The scanner keeps
+ * the key orders' memo indices and, at a SETITEMS whose body's keys are all
+ * GETs, looks the order up by its first key's index: the first time it gives
+ * the order an id, written in word 2 of the SETITEMS record (id + 1), and JS
+ * keeps that body's keys under it; each time after, it drops the body's MARK
+ * and key records and writes DICT_VALUES. JS then makes the dict from the
+ * values and the keys it kept, with no GET, no key compare a dict. A memo
+ * index stays bound to one value only while every memo store binds the next
+ * index (Field.STORES): once one does not, nothing more is folded.
+ */
+export const enum KeyOrders {
+  /** Dicts of fewer keys gain too little; dictShapes.ts compiles no larger ones. */
+  MIN_KEYS = 4,
+  MAX_KEYS = 64,
+  SLOTS = 64,
+  /** A slot: the load's stamp, the id, the number of keys, then MAX_KEYS memo indices (u32 each). */
+  ENTRY_WORDS = 67,
+  /** Ids a load gives at most (JS keeps the keys of each). */
+  MAX_IDS = 1024,
+  /** Records of a body, from its MARK, that a SETITEMS reads (a body longer is not folded). */
+  MAX_BODY_RECORDS = 512,
+  /** Field.STORES once a memo store did not bind the next index. */
+  UNORDERED = 0xffffffff,
 }
 
 /**
@@ -339,8 +372,14 @@ export const enum Field {
   MEMO_INDICES_CAP = 35,
   /** Encoding: the dump being written (SharedStrs' stamp; never 0). */
   DUMP_STAMP = 36,
+  /** Loading: the key orders' table (KeyOrders), this load's stamp in it (never 0), the ids given so far. */
+  KEY_ORDERS = 37,
+  KEY_ORDER_STAMP = 38,
+  KEY_ORDER_IDS = 39,
+  /** Loading: the memo stores scanned so far, or KeyOrders.UNORDERED. */
+  STORES = 40,
   /** Number of fields. */
-  COUNT = 37,
+  COUNT = 41,
 }
 
 export const enum Scratch {
