@@ -10,7 +10,7 @@ import { Field, KeyOrders, Layout, Rec } from "../src/tape";
 let table: usize = 0;
 let stamp: u32 = 0;
 let ids: u32 = 0;
-/** The body's key records, by key (see keysOfBody): 0 where that item is not a GET. */
+/** The body's key records, by key (see keysOfBody). */
 const keyRecords = new StaticArray<usize>(<i32>KeyOrders.MAX_KEYS + 1);
 
 /** What dictBody() says to write: the record's kind and its words 2 and 3. */
@@ -74,19 +74,16 @@ function effectFor(kind: u32): Effect {
   return changetype<usize>(keyRecords) + (<usize>i << alignof<usize>());
 }
 
-/** The item at stack position `p` above the body's MARK is made or changed by other than a GET: it cannot be a folded key. */
-@inline function notAKey(p: i32): void {
-  if ((p & 1) == 0) store<usize>(keySlot(<u32>p >> 1), 0);
-}
-
 /**
  * How many keys the body between the MARK at `mark` and `end` leaves, each
  * the bare GET whose record is in keyRecords; 0 when it leaves an odd number
- * of items, fewer than MIN_KEYS or more than MAX_KEYS keys, a key made by other
- * than a GET, or records whose effect on the body's items this does not
- * follow, or when that MARK is not the one the body's SETITEMS closes. Items
- * are counted at the body's own level: within a nested MARK the replay's
- * fence keeps everything above that MARK.
+ * of items, fewer than MIN_KEYS or more than MAX_KEYS keys, or records whose
+ * effect on the body's items this does not follow, or when that MARK is not
+ * the one the body's SETITEMS closes. A record that pushes or changes an item
+ * at a key's place (an even one) but a GET's push ends the count at once: the
+ * key would not be a GET, unless a later record took the item off again (as
+ * no pickler writes). Items are counted at the body's own level: within a
+ * nested MARK the replay's fence keeps everything above that MARK.
  */
 function keysOfBody(mark: usize, end: usize): u32 {
   const effects = changetype<usize>(effectOf);
@@ -96,8 +93,10 @@ function keysOfBody(mark: usize, end: usize): u32 {
     const effect = <u32>load<u8>(effects + (load<u32>(r) & 0xff));
     if (effect == Effect.PUSH) {
       if (nested > 0) continue;
-      if (count > <i32>KeyOrders.MAX_KEYS * 2) return 0;
-      if ((count & 1) == 0) store<usize>(keySlot(<u32>count >> 1), (load<u32>(r) & 0xff) == Rec.GET ? r : 0);
+      if ((count & 1) == 0) {
+        if ((load<u32>(r) & 0xff) != Rec.GET || count >= <i32>KeyOrders.MAX_KEYS * 2) return 0;
+        store<usize>(keySlot(<u32>count >> 1), r);
+      }
       count++;
       continue;
     }
@@ -109,11 +108,9 @@ function keysOfBody(mark: usize, end: usize): u32 {
       if (nested == 0) return 0; // (not the body's MARK)
       if (--nested > 0) continue;
       if (effect == Effect.CLOSE_FILL) {
-        if (count == 0) return 0;
-        notAKey(count - 1);
+        if (count == 0 || (count & 1) != 0) return 0; // (the item below the MARK: none, or a key)
       } else if (effect == Effect.CLOSE_PUSH) {
-        if (count > <i32>KeyOrders.MAX_KEYS * 2) return 0;
-        notAKey(count);
+        if ((count & 1) == 0) return 0; // (what it makes is a key)
         count++;
       } else if (effect == Effect.CLOSE_OTHER) {
         return 0;
@@ -131,12 +128,11 @@ function keysOfBody(mark: usize, end: usize): u32 {
     }
     if (count < taken) return 0;
     count -= taken - 1;
-    notAKey(count - 1);
+    if ((count & 1) != 0) return 0; // (the item the record changes, at count - 1, is a key)
   }
   if (nested != 0 || (count & 1) != 0) return 0;
   const keys = <u32>count >> 1;
   if (keys < <u32>KeyOrders.MIN_KEYS || keys > <u32>KeyOrders.MAX_KEYS) return 0;
-  for (let i: u32 = 0; i < keys; i++) if (load<usize>(keySlot(i)) == 0) return 0;
   return keys;
 }
 

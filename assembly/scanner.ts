@@ -37,6 +37,8 @@ const enum Handle {
   MARK,
   NO_ARGUMENT,
   STR,
+  /** A dict body's end (see writeSetItems). */
+  SETITEMS,
 }
 const handleOf = new StaticArray<u8>(256);
 for (let i = 0; i < OPCODE_TABLE.length; i++) handleOf[OPCODE_TABLE[i][0]] = <u8>handleFor(OPCODE_TABLE[i][0], OPCODE_TABLE[i][1]);
@@ -46,6 +48,7 @@ function handleFor(op: u32, kind: u32): Handle {
     case Op.MEMOIZE: case Op.BINPUT: case Op.LONG_BINPUT: return Handle.STORE;
     case Op.BINGET: case Op.LONG_BINGET: return Handle.GET;
     case Op.MARK: return Handle.MARK;
+    case Op.SETITEMS: return Handle.SETITEMS;
     case Op.SHORT_BINUNICODE: case Op.BINUNICODE: return Handle.STR;
     default: return kind == Arg.NONE && op != Op.STOP ? Handle.NO_ARGUMENT : Handle.STEP;
   }
@@ -69,8 +72,8 @@ let nextPut: u32 = 0;
 let inputFinal = false;
 let pos: u32 = 0;
 let record: usize = 0;
-/** The memo stores scanned, or KeyOrders.UNORDERED once one bound other than the next index (Field.STORES). */
-let stores: u32 = 0;
+/** How the memo stores so far bound their indices (Field.MEMO_ORDER: KeyOrders.MEMOIZED, UNORDERED). */
+let memoOrder: u32 = 0;
 let strCache: usize = 0;
 /** The string cache's lookups and hits since its verdict, and the short strs it is still to pass by (StrCache.PROBE). */
 let cacheLookups: u32 = 0;
@@ -459,23 +462,27 @@ function cachedStr(p: usize, n: u32): u32 {
   return StrFlag.CACHE_STORE | (slot << StrCache.SLOT_SHIFT);
 }
 
-/** A memo store at `index` was scanned: while each binds the next index, no index is bound twice (see KeyOrders). */
-@inline function noteStore(index: u32): void {
-  if (stores != <u32>KeyOrders.UNORDERED) stores = index == stores ? stores + 1 : <u32>KeyOrders.UNORDERED;
+/**
+ * A PUT at `index` (before nextPut moves past it): while PUTs go 0, 1, 2, …
+ * and no MEMOIZE came before (MEMOIZE binds the memo's size: a PUT's next
+ * index may be bound), no index is bound twice (see KeyOrders).
+ */
+@inline function notePut(index: u32): void {
+  if (index != nextPut || memoOrder != 0) memoOrder |= KeyOrders.UNORDERED;
 }
 
 /** A PUT record; the next PUT at index + 1 may be folded (wrapping as the replay's counter does). */
 function emitPut(opPos: u32, index: u32): void {
+  notePut(index);
   emit(Rec.PUT, opPos, index, 0);
   nextPut = index + 1;
-  noteStore(index);
 }
 
 /** SETITEMS' record at `at`, or its body folded below it (dictBody); returns the address after the record. */
 function writeSetItems(at: usize, opPos: u32): usize {
   const mark = runMark == 0 ? dictMark : 0; // (a run of numbers is flagged, not folded: flagRun)
   dictMark = 0;
-  const to = dictBody(mark, at, stores != <u32>KeyOrders.UNORDERED);
+  const to = dictBody(mark, at, (memoOrder & KeyOrders.UNORDERED) == 0);
   writeRecord(to, bodyKind, opPos, bodyA, bodyB);
   return to + Layout.RECORD_BYTES;
 }
@@ -483,8 +490,8 @@ function writeSetItems(at: usize, opPos: u32): usize {
 /** A BINPUT or LONG_BINPUT at the next index, folded into the record before `next` (see fold); the bytes taken, or 0. */
 @inline function foldPut(tape: usize, next: usize, index: u32, size: u32): u32 {
   if (index != nextPut || !fold(tape, next, MemoFlag.PUT_NEXT)) return 0;
+  notePut(index);
   nextPut = index + 1;
-  noteStore(index);
   return size;
 }
 
@@ -499,7 +506,7 @@ function writeSetItems(at: usize, opPos: u32): usize {
   switch (<u32>load<u8>(op)) {
     case Op.MEMOIZE: {
       if (!fold(tape, next, MemoFlag.MEMOIZED)) return 0;
-      noteStore(stores);
+      memoOrder |= KeyOrders.MEMOIZED;
       return 1;
     }
     case Op.BINPUT: return foldPut(tape, next, load<u8>(op, 1), 2);
@@ -580,12 +587,13 @@ function scanRun(tape: usize, tapeEnd: usize): void {
         break;
       }
       case Handle.NO_ARGUMENT: {
-        if (code == Op.SETITEMS) {
-          next = writeSetItems(next, p);
-        } else {
-          writeRecord(next, code, p, 0, 0);
-          next += Layout.RECORD_BYTES;
-        }
+        writeRecord(next, code, p, 0, 0);
+        next += Layout.RECORD_BYTES;
+        taken = 1;
+        break;
+      }
+      case Handle.SETITEMS: {
+        next = writeSetItems(next, p);
         taken = 1;
         break;
       }
@@ -631,7 +639,7 @@ function step(): i32 {
         record = writeSetItems(record, opPos);
         return CONTINUE;
       }
-      if (op == Op.MEMOIZE) noteStore(stores);
+      if (op == Op.MEMOIZE) memoOrder |= KeyOrders.MEMOIZED;
       emit(op, opPos, 0, 0);
       return op == Op.STOP ? Status.STOPPED : CONTINUE;
     }
@@ -787,7 +795,7 @@ export function scan(s: usize): i32 {
   cacheLookups = field(Field.CACHE_LOOKUPS);
   cacheHits = field(Field.CACHE_HITS);
   cacheSkips = field(Field.CACHE_SKIPS);
-  stores = field(Field.STORES);
+  memoOrder = field(Field.MEMO_ORDER);
   useKeyOrders();
   const tape = <usize>field(Field.TAPE);
   // On from the records JS has not replayed yet (the same tape, after a refill of the window: a run goes on)
@@ -814,7 +822,7 @@ export function scan(s: usize): i32 {
   setField(Field.CACHE_LOOKUPS, cacheLookups);
   setField(Field.CACHE_HITS, cacheHits);
   setField(Field.CACHE_SKIPS, cacheSkips);
-  setField(Field.STORES, stores);
+  setField(Field.MEMO_ORDER, memoOrder);
   saveKeyOrders();
   setField(Field.TAPE_LEN, <u32>((record - tape) / Layout.RECORD_BYTES));
   return status;

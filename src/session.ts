@@ -19,7 +19,7 @@ const POOL_SIZE = 8;
 const pool: ScanSession[] = [];
 /** The session fields each pass carries from one window to the next, zeroed when it starts. */
 const SCAN_STATE: readonly Field[] = [
-  Field.STR_KIND, Field.ERROR, Field.NEXT_PUT, Field.CACHE_LOOKUPS, Field.CACHE_HITS, Field.CACHE_SKIPS, Field.KEY_ORDER_IDS, Field.STORES,
+  Field.STR_KIND, Field.ERROR, Field.NEXT_PUT, Field.CACHE_LOOKUPS, Field.CACHE_HITS, Field.CACHE_SKIPS, Field.KEY_ORDER_IDS, Field.MEMO_ORDER,
 ];
 const MEMO_PASS_STATE: readonly Field[] = [Field.MEMO_OPCODES, Field.MEMO_STORES, Field.MEMO_MARKED];
 const NO_INPUT = new Uint8Array(0);
@@ -84,7 +84,9 @@ export class ScanSession {
   private startPass(data: Uint8Array, offset: number, final: boolean, state: readonly Field[]): void {
     this.setInput(data, final);
     this.setField(Field.POS, offset);
-    for (const f of state) this.setField(f, 0);
+    const fields = memory.u32;
+    const block = this.ptr >>> 2;
+    for (let i = 0; i < state.length; i++) fields[block + state[i]] = 0;
     this.fill(offset, 1, true);
   }
 

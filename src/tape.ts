@@ -90,8 +90,10 @@ export const enum Rec {
  * keeps that body's keys under it; each time after, it drops the body's MARK
  * and key records and writes DICT_VALUES. JS then makes the dict from the
  * values and the keys it kept, with no GET, no key compare a dict. A memo
- * index stays bound to one value only while every memo store binds the next
- * index (Field.STORES): once one does not, nothing more is folded.
+ * index stays bound to one value while the pickle stores by MEMOIZE only (at
+ * the memo's size), or by PUTs at 0, 1, 2, … (as protocols 0-3 number them),
+ * or PUTs so and then MEMOIZEs (Field.MEMO_ORDER): once a store could bind an
+ * index again, nothing more is folded.
  */
 export const enum KeyOrders {
   /** Dicts of fewer keys gain too little; dictShapes.ts compiles no larger ones. */
@@ -100,12 +102,13 @@ export const enum KeyOrders {
   SLOTS = 64,
   /** A slot: the load's stamp, the id, the number of keys, then MAX_KEYS memo indices (u32 each). */
   ENTRY_WORDS = 67,
+  /** Field.MEMO_ORDER: MEMOIZE was met, and a store could have bound an index again (set together with it or alone). */
+  MEMOIZED = 1,
+  UNORDERED = 2,
   /** Ids a load gives at most (JS keeps the keys of each). */
   MAX_IDS = 1024,
   /** Records of a body, from its MARK, that a SETITEMS reads (a body longer is not folded). */
   MAX_BODY_RECORDS = 512,
-  /** Field.STORES once a memo store did not bind the next index. */
-  UNORDERED = 0xffffffff,
 }
 
 /**
@@ -376,8 +379,8 @@ export const enum Field {
   KEY_ORDERS = 37,
   KEY_ORDER_STAMP = 38,
   KEY_ORDER_IDS = 39,
-  /** Loading: the memo stores scanned so far, or KeyOrders.UNORDERED. */
-  STORES = 40,
+  /** Loading: how the memo stores so far bound their indices (KeyOrders.MEMOIZED, UNORDERED). */
+  MEMO_ORDER = 40,
   /** Number of fields. */
   COUNT = 41,
 }
