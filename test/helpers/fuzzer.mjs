@@ -10,7 +10,10 @@ import { random } from './random.mjs';
 const OPCODES = OPCODE_TABLE.map(([code]) => code);
 const INTERESTING = [0, 1, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xffffffff];
 
-/** The corpus: the committed fixtures' pickles (small ones) and the fuzz findings. */
+/** Dicts whose keys repeat, some within others: their keys are GETs, which the scanner folds away (KeyOrders). */
+const RECORDS = Array.from({ length: 6 }, (_, i) => ({ id: i, name: `n${i}`, tags: ['a', 'b'].slice(i % 3), score: i / 4, inner: { x: i, y: [i], z: 'z', w: null } }));
+
+/** The corpus: the committed fixtures' pickles (small ones), lists of dicts whose keys repeat, and the fuzz findings. */
 export function loadCorpus(maxLength = 4096) {
   const fixtures = new URL('../fixtures/', import.meta.url);
   const pickles = [];
@@ -18,6 +21,7 @@ export function loadCorpus(maxLength = 4096) {
     const { cases } = JSON.parse(readFileSync(new URL(file, fixtures), 'utf8'));
     for (const c of cases) pickles.push(Buffer.from(c.pickle, 'base64'));
   }
+  for (const protocol of [1, 2, 5]) pickles.push(Buffer.from(dumps(RECORDS, { protocol })));
   for (const file of readdirSync(new URL('fuzz/', fixtures))) pickles.push(readFileSync(new URL(`fuzz/${file}`, fixtures)));
   return pickles.filter((p) => p.length <= maxLength);
 }
