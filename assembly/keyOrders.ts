@@ -89,7 +89,15 @@ function keysOfBody(mark: usize, end: usize): u32 {
   const effects = changetype<usize>(effectOf);
   let count: i32 = 0; // items above the body's MARK
   let nested: u32 = 0;
-  for (let r = mark + Layout.RECORD_BYTES; r < end; r += Layout.RECORD_BYTES) {
+  let r = mark + Layout.RECORD_BYTES;
+  // most bodies are a GET and a value of one record in turn: two records a step, then the general loop from where that ends
+  while (r + Layout.RECORD_BYTES < end && (load<u32>(r) & 0xff) == Rec.GET && count < <i32>KeyOrders.MAX_KEYS * 2) {
+    if (<u32>load<u8>(effects + (load<u32>(r, Layout.RECORD_BYTES) & 0xff)) != Effect.PUSH) break;
+    store<usize>(keySlot(<u32>count >> 1), r);
+    count += 2;
+    r += 2 * Layout.RECORD_BYTES;
+  }
+  for (; r < end; r += Layout.RECORD_BYTES) {
     const effect = <u32>load<u8>(effects + (load<u32>(r) & 0xff));
     if (effect == Effect.PUSH) {
       if (nested > 0) continue;

@@ -1024,8 +1024,8 @@ export class Unpickler {
     const mark = this.popMarkIndex();
     if (mark <= this.fence) this.underflow();
     if (order !== 0) {
-      const keys = [];
-      for (let i = mark; i < this.stack.length; i += 2) keys.push(this.stack[i]);
+      const keys = new Array<unknown>((this.stack.length - mark) >> 1);
+      for (let i = 0; i < keys.length; i++) keys[i] = this.stack[mark + 2 * i];
       this.foldedOrders[order - 1] = { keys, make: undefined };
     }
     this.setItems(mark - 1, this.stack, mark, this.stack.length);
