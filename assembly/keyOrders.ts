@@ -157,7 +157,7 @@ function keysOfBody(mark: usize, end: usize): u32 {
  * before, is folded: its records but the MARK and the keys' move down over
  * them, and the record (DICT_VALUES) goes after them. An order met the first
  * time is given an id, if any are left, in SETITEMS' word 2 (id + 1).
- * `ordered`: no memo store so far has bound other than the next index.
+ * `ordered`: no memo index can have been bound twice, and the load is not small (see KeyOrders).
  */
 export function dictBody(mark: usize, at: usize, ordered: bool): usize {
   bodyKind = Op.SETITEMS;

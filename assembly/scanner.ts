@@ -72,7 +72,7 @@ let nextPut: u32 = 0;
 let inputFinal = false;
 let pos: u32 = 0;
 let record: usize = 0;
-/** How the memo stores so far bound their indices (Field.MEMO_ORDER: KeyOrders.MEMOIZED, UNORDERED). */
+/** How the memo stores so far bound their indices, and whether the load is small (Field.MEMO_ORDER: KeyOrders.MEMOIZED, UNORDERED, SMALL). */
 let memoOrder: u32 = 0;
 let strCache: usize = 0;
 /** The string cache's lookups and hits since its verdict, and the short strs it is still to pass by (StrCache.PROBE). */
@@ -482,7 +482,7 @@ function emitPut(opPos: u32, index: u32): void {
 function writeSetItems(at: usize, opPos: u32): usize {
   const mark = runMark == 0 ? dictMark : 0; // (a run of numbers is flagged, not folded: flagRun)
   dictMark = 0;
-  const to = dictBody(mark, at, (memoOrder & KeyOrders.UNORDERED) == 0);
+  const to = dictBody(mark, at, (memoOrder & (KeyOrders.UNORDERED | KeyOrders.SMALL)) == 0);
   writeRecord(to, bodyKind, opPos, bodyA, bodyB);
   return to + Layout.RECORD_BYTES;
 }

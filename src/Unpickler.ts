@@ -626,8 +626,12 @@ export class Unpickler {
     return this.stack[this.stack.length - 1];
   }
 
+  private tooDeep(): never {
+    throw new UnpicklingError(`more than maxDepth (${this.maxDepth}) MARKs open`);
+  }
+
   private loadMark(): void {
-    if (this.marks.length >= this.maxDepth) throw new UnpicklingError(`more than maxDepth (${this.maxDepth}) MARKs open`);
+    if (this.marks.length >= this.maxDepth) this.tooDeep();
     this.fence = this.stack.length;
     this.marks.push(this.fence);
   }
@@ -1039,7 +1043,7 @@ export class Unpickler {
    * fresh. As SETITEMS would, with its MARK (for maxDepth) and its key GETs.
    */
   private loadDictValues(order: number, count: number): void {
-    if (this.marks.length >= this.maxDepth) throw new UnpicklingError(`more than maxDepth (${this.maxDepth}) MARKs open`);
+    if (this.marks.length >= this.maxDepth) this.tooDeep();
     const folded = this.foldedOrders[order];
     const target = this.stack.length - count - 1;
     if (folded === undefined || folded.keys.length !== count) throw new UnpicklingError(`unexpected key order ${order}`);

@@ -4,7 +4,7 @@
 // pooled because allocating one costs more than a small pickle's whole load.
 import { UnpicklingError } from './errors.js';
 import { opcodeName } from './opcodeNames.js';
-import { Field, MemoScan, Status, StrCache } from './tape.js';
+import { Field, KeyOrders, MemoScan, Status, StrCache } from './tape.js';
 import { core, memory, scanErrorReason } from './wasm.js';
 
 const WINDOW_CAP = 64 * 1024;
@@ -76,8 +76,11 @@ export class ScanSession {
   /** Starts scanning `data` from `offset`; `final`: no more input will follow. */
   begin(data: Uint8Array, offset: number, final: boolean): void {
     this.startPass(data, offset, final, SCAN_STATE);
+    const fields = memory.u32;
+    const block = this.ptr >>> 2;
     // a new stamp: the key orders of earlier loads no longer match (0 is none's)
-    this.setField(Field.KEY_ORDER_STAMP, (this.field(Field.KEY_ORDER_STAMP) + 1) >>> 0 || 1);
+    fields[block + Field.KEY_ORDER_STAMP] = (fields[block + Field.KEY_ORDER_STAMP] + 1) >>> 0 || 1;
+    if (data.length - offset < KeyOrders.MIN_INPUT) fields[block + Field.MEMO_ORDER] = KeyOrders.SMALL;
   }
 
   /** Points a pass (the scan, or the memo pass) at `offset` with its `state` fields zeroed, and fills the window from there. */
