@@ -32,7 +32,7 @@ export function saveKeyOrders(): void {
 const enum Effect {
   /** Not followed: the body is not folded. */
   UNKNOWN = 0,
-  /** Pushes one value, touching nothing else. */
+  /** Pushes one value, touching nothing else (GLOBAL: a class or function, by its name). */
   PUSH,
   MARK,
   /** End what their MARK opened: filling the item below it (APPENDS, SETITEMS, ADDITEMS), pushing what they make (TUPLE, LIST, DICT, FROZENSET), or nothing (POP_MARK); OBJ and INST are not followed. */
@@ -40,7 +40,11 @@ const enum Effect {
   CLOSE_PUSH,
   CLOSE_NONE,
   CLOSE_OTHER,
-  /** Take the top one (a memo store of it, TUPLE1), two (APPEND, TUPLE2) or three (TUPLE3, SETITEM) items, making or changing the item then on top. */
+  /**
+   * Take the top one (a memo store of it, TUPLE1), two (APPEND, TUPLE2, STACK_GLOBAL, REDUCE, BUILD, NEWOBJ)
+   * or three (TUPLE3, SETITEM, NEWOBJ_EX) items, making or changing the item then on top. The code these
+   * call (the registry's, a class's) runs as it would unfolded: a fold drops only key GETs and a MARK.
+   */
   TAKE_1,
   TAKE_2,
   TAKE_3,
@@ -55,15 +59,15 @@ function effectFor(kind: u32): Effect {
     case Rec.NUMBER: case Rec.INT64: case Rec.BIGINT_BYTES: case Rec.BIGINT_TEXT: case Rec.FLOAT_TEXT: case Rec.STR:
     case Rec.PY2STR: case Rec.PY2STR_QUOTED: case Rec.UNICODE_RAW: case Rec.BYTES: case Rec.BYTEARRAY: case Rec.GET:
     case Rec.TRUE: case Rec.FALSE: case Op.NEWTRUE: case Op.NEWFALSE: case Op.NONE: case Op.EMPTY_LIST:
-    case Op.EMPTY_TUPLE: case Op.EMPTY_DICT: case Op.EMPTY_SET: return Effect.PUSH;
+    case Op.EMPTY_TUPLE: case Op.EMPTY_DICT: case Op.EMPTY_SET: case Op.GLOBAL: return Effect.PUSH;
     case Op.MARK: return Effect.MARK;
     case Op.APPENDS: case Op.SETITEMS: case Op.ADDITEMS: return Effect.CLOSE_FILL;
     case Op.TUPLE: case Op.LIST: case Op.DICT: case Op.FROZENSET: return Effect.CLOSE_PUSH;
     case Op.POP_MARK: return Effect.CLOSE_NONE;
     case Op.OBJ: case Op.INST: return Effect.CLOSE_OTHER;
     case Rec.PUT: case Op.MEMOIZE: case Op.TUPLE1: return Effect.TAKE_1;
-    case Op.APPEND: case Op.TUPLE2: return Effect.TAKE_2;
-    case Op.TUPLE3: case Op.SETITEM: return Effect.TAKE_3;
+    case Op.APPEND: case Op.TUPLE2: case Op.STACK_GLOBAL: case Op.REDUCE: case Op.BUILD: case Op.NEWOBJ: return Effect.TAKE_2;
+    case Op.TUPLE3: case Op.SETITEM: case Op.NEWOBJ_EX: return Effect.TAKE_3;
     case Rec.DICT_VALUES: return Effect.DICT_VALUES;
     default: return Effect.UNKNOWN;
   }
@@ -74,16 +78,21 @@ function effectFor(kind: u32): Effect {
   return changetype<usize>(keyRecords) + (<usize>i << alignof<usize>());
 }
 
+/** The item at stack position `p` above the body's MARK is pushed or changed by other than a GET's push: if a key, not a GET. */
+@inline function notAKey(p: i32): void {
+  if ((p & 1) == 0) store<usize>(keySlot(<u32>p >> 1), 0);
+}
+
 /**
  * How many keys the body between the MARK at `mark` and `end` leaves, each
  * the bare GET whose record is in keyRecords; 0 when it leaves an odd number
- * of items, fewer than MIN_KEYS or more than MAX_KEYS keys, or records whose
- * effect on the body's items this does not follow, or when that MARK is not
- * the one the body's SETITEMS closes. A record that pushes or changes an item
- * at a key's place (an even one) but a GET's push ends the count at once: the
- * key would not be a GET, unless a later record took the item off again (as
- * no pickler writes). Items are counted at the body's own level: within a
- * nested MARK the replay's fence keeps everything above that MARK.
+ * of items, fewer than MIN_KEYS or more than MAX_KEYS keys, a key that is
+ * not a bare GET, or records whose effect on the body's items this does not
+ * follow, or when that MARK is not the one the body's SETITEMS closes. A key's
+ * place may hold other items while a value is made (a datetime's arguments
+ * before its REDUCE): the record that pushes a key's place last decides.
+ * Items are counted at the body's own level: within a nested MARK the
+ * replay's fence keeps everything above that MARK.
  */
 function keysOfBody(mark: usize, end: usize): u32 {
   const effects = changetype<usize>(effectOf);
@@ -101,10 +110,8 @@ function keysOfBody(mark: usize, end: usize): u32 {
     const effect = <u32>load<u8>(effects + (load<u32>(r) & 0xff));
     if (effect == Effect.PUSH) {
       if (nested > 0) continue;
-      if ((count & 1) == 0) {
-        if ((load<u32>(r) & 0xff) != Rec.GET || count >= <i32>KeyOrders.MAX_KEYS * 2) return 0;
-        store<usize>(keySlot(<u32>count >> 1), r);
-      }
+      if (count >= <i32>KeyOrders.MAX_KEYS * 2) return 0;
+      if ((count & 1) == 0) store<usize>(keySlot(<u32>count >> 1), (load<u32>(r) & 0xff) == Rec.GET ? r : 0);
       count++;
       continue;
     }
@@ -116,9 +123,11 @@ function keysOfBody(mark: usize, end: usize): u32 {
       if (nested == 0) return 0; // (not the body's MARK)
       if (--nested > 0) continue;
       if (effect == Effect.CLOSE_FILL) {
-        if (count == 0 || (count & 1) != 0) return 0; // (the item below the MARK: none, or a key)
+        if (count == 0) return 0;
+        notAKey(count - 1);
       } else if (effect == Effect.CLOSE_PUSH) {
-        if ((count & 1) == 0) return 0; // (what it makes is a key)
+        if (count >= <i32>KeyOrders.MAX_KEYS * 2) return 0;
+        notAKey(count);
         count++;
       } else if (effect == Effect.CLOSE_OTHER) {
         return 0;
@@ -136,11 +145,12 @@ function keysOfBody(mark: usize, end: usize): u32 {
     }
     if (count < taken) return 0;
     count -= taken - 1;
-    if ((count & 1) != 0) return 0; // (the item the record changes, at count - 1, is a key)
+    notAKey(count - 1);
   }
   if (nested != 0 || (count & 1) != 0) return 0;
   const keys = <u32>count >> 1;
   if (keys < <u32>KeyOrders.MIN_KEYS || keys > <u32>KeyOrders.MAX_KEYS) return 0;
+  for (let i: u32 = 0; i < keys; i++) if (load<usize>(keySlot(i)) == 0) return 0;
   return keys;
 }
 

@@ -59,6 +59,21 @@ const expected = (count, names, value = (i, k) => i * 100 + k) =>
   Array.from({ length: count }, (_, i) => Object.fromEntries(names.map((name, k) => [name, value(i, k)])));
 const NAMES = ['id', 'name', 'email', 'score', 'active'];
 
+/** Runs `load` and returns [its value, how many dict bodies it replayed folded] (counted on the Unpickler's private method). */
+function counted(load) {
+  const replay = Unpickler.prototype.loadDictValues;
+  let folded = 0;
+  Unpickler.prototype.loadDictValues = function (...args) {
+    folded++;
+    return replay.apply(this, args);
+  };
+  try {
+    return [load(), folded];
+  } finally {
+    Unpickler.prototype.loadDictValues = replay;
+  }
+}
+
 /** Python's loads of `data`, as JSON (dicts as objects), or undefined without python3. */
 function pythonLoads(data) {
   if (needsPython) return undefined;
@@ -70,7 +85,9 @@ test('lists of dicts whose keys are GETs load with their keys, values and order,
   for (const count of [3, 50, 3000]) { // 3000 dicts: ~30k records, more than one tape
     const w = new Writer();
     dicts(w, count, NAMES);
-    const value = loads(w.bytes());
+    const [value, folded] = counted(() => loads(w.bytes()));
+    // all dicts but the first two (keys as strs, then the order's first GETs) and any a tape chunk's end cuts
+    assert.ok(folded <= count - 2 && folded >= count - 2 - Math.floor((count * 11) / 16384), `${folded} of ${count} folded`);
     assert.deepStrictEqual(value, expected(count, NAMES));
     assert.deepEqual(Object.keys(value[count - 1]), NAMES);
   }
@@ -82,6 +99,26 @@ test('lists of dicts whose keys are GETs load with their keys, values and order,
   dicts(w, 20, NAMES, (i, k, w) => (k === 0 ? list(i, w) : k === 1 ? `]${get(tag)}a` : k === 2 ? `${int(i)}${get(tag)}\x86` : int(k)));
   const loaded = loads(w.bytes());
   assert.deepStrictEqual(loaded[19], { id: ['tag', 't19'], name: ['tag'], email: Tuple.of(19, 'tag'), score: 3, active: 4 });
+  // values made by code: datetimes (STACK_GLOBAL or GLOBAL, REDUCE), objects (NEWOBJ, BUILD) and a set
+  // (EMPTY_SET, ADDITEMS) in the bodies; each loads folded (padded) as unfolded (small)
+  if (!needsPython) {
+    const made = runPythonCode(`
+import base64, datetime, json, pickle
+class Point:
+    def __init__(self, x): self.x = x
+rows = [{'id': i, 'when': datetime.datetime(2026, 1, 1, 12, i % 60), 'day': datetime.date(2026, 1, 1 + i % 28), 'p': Point(i), 'tags': {'a', 'b'} if i % 2 else set()} for i in range(60)]
+print(json.dumps([base64.b64encode(pickle.dumps(rows, p)).decode() for p in range(0, 6)]))`, { modules: {} });
+    JSON.parse(made.toString()).forEach((text, protocol) => {
+      const data = Buffer.from(text, 'base64');
+      const options = { unknownGlobals: 'stub' };
+      const [folded, count] = counted(() => loads(padded(data), options));
+      const [unfolded, none] = counted(() => loads(data, options));
+      // (protocol 0 fills a dict by SETITEM, an item at a time: nothing to fold)
+      assert.deepStrictEqual([count, none], [protocol === 0 ? 0 : 58, 0]);
+      assert.deepStrictEqual(folded, unfolded);
+      assert.equal(folded[59].when.minute, 59);
+    });
+  }
   // Python's own dumps of records, at each protocol: its keys are GETs from the second record on
   if (!needsPython) {
     const out = runPythonCode(`
