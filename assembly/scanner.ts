@@ -465,7 +465,8 @@ function cachedStr(p: usize, n: u32): u32 {
 /**
  * A PUT at `index` (before nextPut moves past it): while PUTs go 0, 1, 2, …
  * and no MEMOIZE came before (MEMOIZE binds the memo's size: a PUT's next
- * index may be bound), no index is bound twice (see KeyOrders).
+ * index may be bound), no index is bound twice (see KeyOrders). Any flag
+ * already set counts as such a MEMOIZE: folding is off then, or about to be.
  */
 @inline function notePut(index: u32): void {
   if (index != nextPut || memoOrder != 0) memoOrder |= KeyOrders.UNORDERED;
