@@ -1027,13 +1027,16 @@ export class Unpickler {
   private loadSetItems(order: number): void {
     const mark = this.popMarkIndex();
     if (mark <= this.fence) this.underflow();
-    if (order !== 0) {
-      const keys = new Array<unknown>((this.stack.length - mark) >> 1);
-      for (let i = 0; i < keys.length; i++) keys[i] = this.stack[mark + 2 * i];
-      this.foldedOrders[order - 1] = { keys, make: undefined };
-    }
+    if (order !== 0) this.keepKeyOrder(order - 1, mark);
     this.setItems(mark - 1, this.stack, mark, this.stack.length);
     truncate(this.stack, mark);
+  }
+
+  /** Keeps the keys of the body above `mark` as those of the key order `id` (see loadSetItems). */
+  private keepKeyOrder(id: number, mark: number): void {
+    const keys = new Array<unknown>((this.stack.length - mark) >> 1);
+    for (let i = 0; i < keys.length; i++) keys[i] = this.stack[mark + 2 * i];
+    this.foldedOrders[id] = { keys, make: undefined };
   }
 
   /**
