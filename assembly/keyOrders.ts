@@ -154,6 +154,11 @@ function keysOfBody(mark: usize, end: usize): u32 {
   return keys;
 }
 
+/** Where a table slot holds the memo index of its order's key `i`. */
+@inline function slotKey(slot: usize, i: u32): usize {
+  return slot + 12 + (<usize>i << 2);
+}
+
 /** The memo index of key `i` of the body keysOfBody() last read. */
 @inline function keyIndex(i: u32): u32 {
   return load<u32>(load<usize>(keySlot(i)), 8);
@@ -178,7 +183,7 @@ export function dictBody(mark: usize, at: usize, ordered: bool): usize {
   const slot = table + ((<usize>keyIndex(0) & (<usize>KeyOrders.SLOTS - 1)) * KeyOrders.ENTRY_WORDS << 2);
   if (load<u32>(slot) == stamp && load<u32>(slot, 8) == keys) {
     let i: u32 = 0;
-    while (i < keys && load<u32>(slot + 12 + (<usize>i << 2)) == keyIndex(i)) i++;
+    while (i < keys && load<u32>(slotKey(slot, i)) == keyIndex(i)) i++;
     if (i == keys) {
       bodyKind = Rec.DICT_VALUES;
       bodyA = load<u32>(slot, 4);
@@ -190,7 +195,7 @@ export function dictBody(mark: usize, at: usize, ordered: bool): usize {
     store<u32>(slot, stamp);
     store<u32>(slot, ids, 4);
     store<u32>(slot, keys, 8);
-    for (let i: u32 = 0; i < keys; i++) store<u32>(slot + 12 + (<usize>i << 2), keyIndex(i));
+    for (let i: u32 = 0; i < keys; i++) store<u32>(slotKey(slot, i), keyIndex(i));
     bodyA = ++ids;
   }
   return at;
