@@ -1,6 +1,6 @@
 // The wasm core's exports: sessions (one per load in progress, so nested and
 // interleaved loads never share state) and the scanner.
-import { Field, Frame, KeyOrders, Layout, StrCache } from "../src/tape";
+import { Field, Frame, KeyOrders, Layout, StrCache, StrUnits } from "../src/tape";
 import { getField, setField } from "./session";
 
 export { scan, errorReason } from "./scanner";
@@ -12,12 +12,14 @@ import { allocateSharedStrs } from "./sharedStrs";
 
 /** Bytes allocated past a window's end, so that an 8-byte load anywhere in it stays in its block. */
 const WINDOW_SLACK: usize = 8;
+/** Bytes allocated past the area of decoded strs: decodeUnits stores eight units at a time. */
+const UNITS_SLACK: usize = 16;
 
 
 /**
  * Allocates a session block with its window (input when loading, output when
  * dumping), tape, arena (payloads JS encodes for dumping; 0: none), when
- * `strCache` (loading) a string cache and a table of key orders, and when
+ * `strCache` (loading) a string cache, a table of key orders and an area for decoded strs, and when
  * `memoIndices` (dumping) room for that many of its memo indices (SharedStrs).
  */
 export function newSession(windowCap: u32, tapeCap: u32, arenaCap: u32, strCache: bool, memoIndices: u32): usize {
@@ -43,6 +45,7 @@ export function newSession(windowCap: u32, tapeCap: u32, arenaCap: u32, strCache
     const keyOrders = heap.alloc(keyOrdersSize);
     memory.fill(keyOrders, 0, keyOrdersSize); // (stamp 0: no load's)
     setField(session, Field.KEY_ORDERS, <u32>keyOrders);
+    setField(session, Field.UNITS, <u32>heap.alloc((<usize>StrUnits.AREA_UNITS << 1) + UNITS_SLACK));
   }
   return session;
 }
@@ -91,5 +94,7 @@ export function freeSession(session: usize): void {
   if (cache != 0) heap.free(cache);
   const keyOrders = getField(session, Field.KEY_ORDERS);
   if (keyOrders != 0) heap.free(keyOrders);
+  const units = getField(session, Field.UNITS);
+  if (units != 0) heap.free(units);
   heap.free(session);
 }

@@ -5,8 +5,8 @@
 // anywhere (tape full, window exhausted) and resume, and sessions never share it.
 import { field, setCurrentField as setField, useSession } from "./session";
 import { Op, Arg, OPCODE_TABLE } from "../src/opcodes";
-import { Field, KeyOrders, Layout, MemoFlag, Rec, RunFlag, ScanError, Status, StrCache, StrFlag } from "../src/tape";
-import { classify, classifiedFlags } from "./utf8";
+import { Field, KeyOrders, Layout, MemoFlag, Rec, RunFlag, ScanError, Status, StrCache, StrFlag, StrUnits } from "../src/tape";
+import { classify, classifiedFlags, decodeUnits } from "./utf8";
 import { at, byte, findNewline, inputBase, inputEnd, useWindow, windowEnd, windowStart } from "./window";
 import { Parsed, parseDecimal, parseFloatText, parsedFloat, parsedInt } from "./numbers";
 import { HIGH_BITS, foldHash, loadBigEndianF64, mixWord, slotOf, wordOf } from "./words";
@@ -79,6 +79,9 @@ let strCache: usize = 0;
 let cacheLookups: u32 = 0;
 let cacheHits: u32 = 0;
 let cacheSkips: u32 = 0;
+/** The session's area of decoded strs, and the units the tape's records took of it (StrUnits). */
+let unitArea: usize = 0;
+let unitsUsed: u32 = 0;
 
 /** Sentinel that handlers return to keep scanning. */
 const CONTINUE = -1;
@@ -402,8 +405,16 @@ function emitString(kind: u32, opPos: u32, start: u32, end: u32, flags: u32): vo
     return end - opPos;
   }
   classify(at(start), at(end), StrFlag.ASCII | StrFlag.LATIN1, true);
-  if (classifiedFlags & StrFlag.INVALID) return 0;
-  emit(Rec.STR | (classifiedFlags << Layout.FLAGS_SHIFT), opPos, start, length); // (the cache has had its say)
+  const flags = classifiedFlags;
+  if (flags & StrFlag.INVALID) return 0;
+  // (the cache has had its say) a short str beyond latin-1 is decoded for JS here
+  if ((flags & StrFlag.LATIN1) == 0 && length <= <u32>StrUnits.MAX_BYTES && unitsUsed + length <= <u32>StrUnits.AREA_UNITS) {
+    const units = decodeUnits(at(start), at(end), unitArea + (<usize>unitsUsed << 1));
+    emit(Rec.STR_UNITS, opPos, <u32>(unitArea >> 1) + unitsUsed, units);
+    unitsUsed += units;
+  } else {
+    emit(Rec.STR | (flags << Layout.FLAGS_SHIFT), opPos, start, length);
+  }
   return end - opPos;
 }
 
@@ -527,7 +538,7 @@ function writeSetItems(at: usize, opPos: u32): usize {
   const head = load<u32>(previous);
   if (head & ((MemoFlag.MEMOIZED | MemoFlag.PUT_NEXT) << Layout.FLAGS_SHIFT)) return false; // one store a record
   switch (head & 0xff) {
-    case Rec.STR: case Rec.BYTES: case Rec.BYTEARRAY: case Op.EMPTY_LIST: case Op.EMPTY_DICT: case Op.EMPTY_SET:
+    case Rec.STR: case Rec.STR_UNITS: case Rec.BYTES: case Rec.BYTEARRAY: case Op.EMPTY_LIST: case Op.EMPTY_DICT: case Op.EMPTY_SET:
     case Op.EMPTY_TUPLE: case Op.TUPLE: case Op.TUPLE1: case Op.TUPLE2: case Op.TUPLE3: case Op.FROZENSET:
     case Op.STACK_GLOBAL: case Op.REDUCE: case Op.NEWOBJ: case Op.NEWOBJ_EX:
       store<u32>(previous, head | (flag << Layout.FLAGS_SHIFT));
@@ -803,6 +814,8 @@ export function scan(s: usize): i32 {
   const replayed = field(Field.TAPE_LEN) == 0;
   record = tape + <usize>field(Field.TAPE_LEN) * Layout.RECORD_BYTES;
   if (replayed) runMark = runContainer = openContainer = dictMark = 0;
+  unitArea = field(Field.UNITS);
+  unitsUsed = replayed ? 0 : field(Field.UNITS_USED);
   const tapeEnd = tape + <usize>field(Field.TAPE_CAP) * Layout.RECORD_BYTES;
   // (a run put back into the input (endTape) may start before the window)
   let status = pos < windowStart ? needInput(pos, 1) : field(Field.STR_KIND) != 0 ? continueString() : CONTINUE;
@@ -824,6 +837,7 @@ export function scan(s: usize): i32 {
   setField(Field.CACHE_HITS, cacheHits);
   setField(Field.CACHE_SKIPS, cacheSkips);
   setField(Field.MEMO_ORDER, memoOrder);
+  setField(Field.UNITS_USED, unitsUsed);
   saveKeyOrders();
   setField(Field.TAPE_LEN, <u32>((record - tape) / Layout.RECORD_BYTES));
   return status;

@@ -94,6 +94,44 @@ export function classify(p: usize, q: usize, flags: u32, final: bool): usize {
   return p;
 }
 
+/**
+ * Decodes the valid UTF-8 [p, q) to UTF-16 at `out`; returns the units
+ * written. Encoded surrogates become lone units, as CPython's
+ * 'surrogatepass' gives them. ASCII goes eight bytes a step without a branch
+ * on how many of them are ASCII: the word is widened by one SIMD load and
+ * stored whole, and `p` moves past its ASCII bytes only (text with a
+ * non-ASCII character every few bytes mispredicted a word test at each
+ * character). So it reads up to 7 bytes past q and writes up to 8 units past
+ * its own: the window and the area have that much room after them.
+ */
+export function decodeUnits(p: usize, q: usize, out: usize): u32 {
+  const start = out;
+  while (p < q) {
+    v128.store(out, v128.load_ext<u8>(p));
+    const ascii = min(<usize>(ctz(load<u64>(p) & HIGH_BITS) >> 3), q - p);
+    p += ascii;
+    out += ascii << 1;
+    if (p >= q) break;
+    const b0 = <u32>load<u8>(p);
+    if (b0 < 0x80) continue; // (eight ASCII bytes, and more)
+    if (b0 < 0xe0) {
+      store<u16>(out, ((b0 & 0x1f) << 6) | (<u32>load<u8>(p, 1) & 0x3f));
+      p += 2;
+    } else if (b0 < 0xf0) {
+      store<u16>(out, ((b0 & 0x0f) << 12) | ((<u32>load<u8>(p, 1) & 0x3f) << 6) | (<u32>load<u8>(p, 2) & 0x3f));
+      p += 3;
+    } else {
+      const code = (((b0 & 0x07) << 18) | ((<u32>load<u8>(p, 1) & 0x3f) << 12) | ((<u32>load<u8>(p, 2) & 0x3f) << 6) | (<u32>load<u8>(p, 3) & 0x3f)) - 0x10000;
+      store<u16>(out, 0xd800 | (code >> 10));
+      out += 2;
+      store<u16>(out, 0xdc00 | (code & 0x3ff));
+      p += 4;
+    }
+    out += 2;
+  }
+  return <u32>(out - start) >> 1;
+}
+
 let foldArea: usize = 0;
 
 /** The address of foldLatin1's scratch (allocated on first use). */

@@ -15,7 +15,7 @@ import { opcodeName } from './opcodeNames.js';
 import { Op } from './opcodes.js';
 import { Registry, registry as defaultRegistry } from './Registry.js';
 import { ScanSession } from './session.js';
-import { escapeDecode, isAscii, latin1String, rawUnicodeEscapeDecode, strictUtf8String, strOfRecord, utf8String } from './strings.js';
+import { escapeDecode, isAscii, latin1String, rawUnicodeEscapeDecode, strictUtf8String, strOfRecord, unitsString, utf8String } from './strings.js';
 import { Field, Layout, MemoFlag, Rec, RunFlag, Status, StrFlag } from './tape.js';
 import { ByteArray, FrozenSet, PyObject, Tuple, asTuple, isTuple } from './types.js';
 import { memory } from './wasm.js';
@@ -106,7 +106,7 @@ const MAX_SIZED = 2 ** 27;
  */
 const BLIND_TO_GROWING = new Uint8Array(256);
 for (const kind of [
-  Rec.NUMBER, Rec.INT64, Rec.BIGINT_BYTES, Rec.BIGINT_TEXT, Rec.FLOAT_TEXT, Rec.STR, Rec.PY2STR, Rec.PY2STR_QUOTED,
+  Rec.NUMBER, Rec.INT64, Rec.BIGINT_BYTES, Rec.BIGINT_TEXT, Rec.FLOAT_TEXT, Rec.STR, Rec.STR_UNITS, Rec.PY2STR, Rec.PY2STR_QUOTED,
   Rec.UNICODE_RAW, Rec.BYTES, Rec.TRUE, Rec.FALSE, Op.NEWTRUE, Op.NEWFALSE, Op.NONE, Op.MARK, Op.APPENDS,
   Rec.PUT, Op.MEMOIZE,
 ]) {
@@ -115,7 +115,7 @@ for (const kind of [
 
 /** Record kinds that push one value and do nothing else: no code of the user's runs, the stack below stays. */
 const ONE_VALUE = new Uint8Array(256);
-for (const kind of [Rec.NUMBER, Rec.INT64, Rec.STR, Rec.GET, Rec.TRUE, Rec.FALSE, Op.NEWTRUE, Op.NEWFALSE, Op.NONE]) ONE_VALUE[kind] = 1;
+for (const kind of [Rec.NUMBER, Rec.INT64, Rec.STR, Rec.STR_UNITS, Rec.GET, Rec.TRUE, Rec.FALSE, Op.NEWTRUE, Op.NEWFALSE, Op.NONE]) ONE_VALUE[kind] = 1;
 
 /** A key order the scanner folds dict bodies of: its keys, and the function making a dict from its values (undefined: not looked for yet). */
 interface FoldedOrder {
@@ -534,6 +534,7 @@ export class Unpickler {
             if (b >= ENCODED_ONLY_MIN && this.onlyEncodedToLatin1(w, end, head)) this.stack.push(this.latin1Str(a, b, head));
             else this.stack.push(strOfRecord(session.strings, this.data, a, a + b, head >>> Layout.FLAGS_SHIFT));
             break;
+          case Rec.STR_UNITS: this.stack.push(unitsString(a, b)); break;
           case Rec.PY2STR: this.stack.push(this.python2String(this.data.subarray(a, a + b), head >>> Layout.FLAGS_SHIFT)); break;
           case Rec.PY2STR_QUOTED: this.loadQuotedString(a, b); break;
           case Rec.UNICODE_RAW: this.stack.push(rawUnicodeEscapeDecode(this.data, a, a + b)); break;

@@ -5,7 +5,8 @@ import { UnpicklingError } from './errors.js';
 import { nodeBuffer } from './nodeBuffer.js';
 import { compileBySize } from './compiledBySize.js';
 import { eachFolded } from './latin1.js';
-import { StrCache, StrFlag } from './tape.js';
+import { StrCache, StrFlag, StrUnits } from './tape.js';
+import { memory } from './wasm.js';
 
 const utf8Decoder = new TextDecoder('utf-8');
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -20,7 +21,7 @@ const latin1Slice = nodeBuffer?.prototype.latin1Slice;
 const utf8Slice = nodeBuffer?.prototype.utf8Slice;
 
 type FromBytes = (bytes: Uint8Array, start: number) => string;
-type FromUnits = (units: Uint16Array) => string;
+type FromUnits = (units: Uint16Array, start: number) => string;
 /** Strs up to this many bytes are made by fromBytes (most keys and short values). */
 const FROM_BYTES_MAX = 32;
 /**
@@ -28,7 +29,7 @@ const FROM_BYTES_MAX = 32;
  * by fromUnits (25 bytes: 50 ns against 80 by Node's utf8Slice, a call into
  * C++; still ahead at 110 bytes).
  */
-const FROM_UNITS_MAX = 64;
+const FROM_UNITS_MAX = StrUnits.MAX_BYTES;
 
 /**
  * For each n up to `max`, String.fromCharCode of n arguments, the i-th
@@ -43,8 +44,8 @@ function compileCharCodeMakers<F>(max: number, params: string[], argument: (i: n
 
 /** fromBytes[n](bytes, start): the str of the n bytes from `start`, one a character. */
 const fromBytes = compileCharCodeMakers<FromBytes>(FROM_BYTES_MAX, ['b', 's'], (i) => `b[s + ${i}]`);
-/** fromUnits[n](units): the str of the first n UTF-16 code units of `units`. */
-const fromUnits = compileCharCodeMakers<FromUnits>(FROM_UNITS_MAX, ['u'], (i) => `u[${i}]`);
+/** fromUnits[n](units, start): the str of the n UTF-16 code units from `start`. */
+const fromUnits = compileCharCodeMakers<FromUnits>(FROM_UNITS_MAX, ['u', 's'], (i) => `u[s + ${i}]`);
 
 /** Where decodeUnits writes (a UTF-8 byte makes at most one UTF-16 unit). */
 const unitScratch = new Uint16Array(CHUNK);
@@ -117,6 +118,12 @@ function latin1FromUtf8(bytes: Uint8Array, start: number, end: number): string {
   return text;
 }
 
+/** A STR_UNITS record's str: `count` UTF-16 units in wasm memory from `start`. */
+export function unitsString(start: number, count: number): string {
+  if (fromUnits !== null) return fromUnits[count](memory.u16, start);
+  return String.fromCharCode.apply(null, memory.u16.subarray(start, start + count) as unknown as number[]);
+}
+
 /** A STR record's string: taken from the session's string cache, or made (and kept there when the record says so). */
 export function strOfRecord(cache: (string | undefined)[], bytes: Uint8Array, start: number, end: number, flags: number): string {
   if (flags & (StrFlag.CACHE_HIT | StrFlag.CACHE_STORE)) {
@@ -132,7 +139,7 @@ export function strOfRecord(cache: (string | undefined)[], bytes: Uint8Array, st
 export function utf8String(bytes: Uint8Array, start: number, end: number, flags: number): string {
   if (flags & StrFlag.ASCII) return latin1String(bytes, start, end);
   if (flags & StrFlag.LATIN1) return latin1FromUtf8(bytes, start, end);
-  if (fromUnits !== null && end - start <= FROM_UNITS_MAX) return fromUnits[decodeUnits(bytes, start, end)](unitScratch);
+  if (fromUnits !== null && end - start <= FROM_UNITS_MAX) return fromUnits[decodeUnits(bytes, start, end)](unitScratch, 0);
   if (flags & StrFlag.SURROGATES) return surrogatePassString(bytes, start, end);
   if (utf8Slice !== undefined) return utf8Slice.call(bytes, start, end);
   return end - start < SHORT_STRING ? surrogatePassString(bytes, start, end) : utf8Decoder.decode(bytes.subarray(start, end));

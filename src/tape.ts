@@ -79,6 +79,12 @@ export const enum Rec {
    * the top word-3 items of the stack, in order; word 2 is the key order's id.
    */
   DICT_VALUES = 0x13,
+  /**
+   * loads only: a short str beyond latin-1 that the scan decoded to UTF-16
+   * (see StrUnits): word 2 is where its units are (an index of 16-bit words
+   * of the wasm memory), word 3 how many.
+   */
+  STR_UNITS = 0x14,
 }
 
 /**
@@ -153,6 +159,18 @@ export const enum StrFlag {
   LATIN1 = 16,
   /** A short ASCII str whose bytes are those its cache slot last stored: JS takes the string it keeps there. */
   CACHE_HIT = 1 << 19,
+}
+
+/**
+ * Short strs beyond latin-1 are decoded by the scan (Rec.STR_UNITS), into an
+ * area of the session's that JS makes them from: a JS loop over 27 bytes of
+ * UTF-8 cost ~25 ns of the 62 that making such a str took.
+ */
+export const enum StrUnits {
+  /** Strs up to this many bytes (JS makes them by String.fromCharCode of that many units at most). */
+  MAX_BYTES = 64,
+  /** Units the area holds: the strs a tape's records decoded (past it, JS decodes them). */
+  AREA_UNITS = 131072,
 }
 
 /**
@@ -392,8 +410,11 @@ export const enum Field {
   KEY_ORDER_IDS = 39,
   /** Loading: how the memo stores so far bound their indices, and whether the load is small (KeyOrders.MEMOIZED, UNORDERED, SMALL). */
   MEMO_ORDER = 40,
+  /** Loading: the area of the strs the scan decoded (StrUnits), and the units the tape's records took of it so far. */
+  UNITS = 41,
+  UNITS_USED = 42,
   /** Number of fields. */
-  COUNT = 41,
+  COUNT = 43,
 }
 
 export const enum Scratch {

@@ -91,6 +91,8 @@ export function scanErrorReason(session: number): string {
 export const memory = {
   buffer: core.memory.buffer,
   u8: new Uint8Array(core.memory.buffer),
+  /** For the strs the scan decoded (StrFlag.UNITS). */
+  u16: new Uint16Array(core.memory.buffer),
   u32: new Uint32Array(core.memory.buffer),
   f64: new Float64Array(core.memory.buffer),
   i64: new BigInt64Array(core.memory.buffer),
@@ -102,6 +104,7 @@ export const memory = {
     if (buffer === this.buffer) return;
     this.buffer = buffer;
     this.u8 = new Uint8Array(buffer);
+    this.u16 = new Uint16Array(buffer);
     this.u32 = new Uint32Array(buffer);
     this.f64 = new Float64Array(buffer);
     this.i64 = new BigInt64Array(buffer);

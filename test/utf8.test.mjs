@@ -4,7 +4,7 @@
 // boundaries, and invalid bytes put anywhere.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dumps, loads, UnpicklingError } from 'pickle-wasm';
+import { dumps, loadStream, loads, UnpicklingError } from 'pickle-wasm';
 import { random } from './helpers/random.mjs';
 
 const RANGES = {
@@ -77,6 +77,30 @@ test('strs beyond latin-1 load as themselves on both sides of the short decoder 
       }
     }
   }
+});
+
+test('lists of short strs beyond latin-1 load as themselves: more units than the scan decodes for a tape, across windows, streamed in pieces, around a nested load', async () => {
+  // The scan decodes strs of up to 64 bytes beyond latin-1 into an area of 131072 units a tape (StrUnits);
+  // 30k strs of 15-21 units (~40 bytes each) fill it within a tape of 16384 records, and cross ~20 windows.
+  const next = random(17);
+  const values = Array.from({ length: 30_000 }, (_, i) => {
+    const value = text(next, 15 + (i % 7), ['ascii', 'bmp', 'astral']);
+    return i % 50 === 0 ? value.slice(0, 5) + String.fromCharCode(0xdc00 + i % 0x400) + value.slice(5) : value;
+  });
+  assert.ok(values.every((value) => surrogatePass(value).length <= 64));
+  for (const protocol of [2, 5]) {
+    const pickle = dumps(values, { protocol });
+    assert.deepEqual(loads(pickle), values, `protocol ${protocol}`);
+    const pieces = [];
+    for (let at = 0; at < pickle.length; at += 1000) pieces.push(pickle.subarray(at, at + 1000));
+    for await (const value of loadStream(pieces)) assert.deepEqual(value, values, `protocol ${protocol}, streamed`);
+  }
+  // a load made while the outer load replays a tape of decoded strs has an area of its own
+  const inner = dumps(values.slice(0, 5000));
+  const outer = dumps([...values.slice(0, 3000), 'nested', ...values.slice(3000, 6000)], { persistentId: (v) => (v === 'nested' ? 'id' : undefined) });
+  const loaded = loads(outer, { persistentLoad: () => loads(inner) });
+  assert.deepEqual(loaded[3000], values.slice(0, 5000));
+  assert.deepEqual([...loaded.slice(0, 3000), ...loaded.slice(3001)], values.slice(0, 6000));
 });
 
 test('long latin-1 strs load whole where a pair straddles a window or fold chunk', () => {
