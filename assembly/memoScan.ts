@@ -27,14 +27,41 @@ import { Parsed, parseDecimal, parsedInt } from "./numbers";
 const SAMPLE_OPCODES: u32 = 4096;
 const STORES_PER_OPCODES: u32 = 8;
 
-/** Whole length of each opcode the pass only steps over (0: it looks closer: GET, PUT, MEMOIZE, STOP, payloads, lines). */
-const plainSizeOf = new StaticArray<u8>(256);
-for (let op = 0; op < 256; op++) {
-  const kind = <u32>argKindOf[op];
-  const plain = kind == Arg.NONE || kind == Arg.UINT1 || kind == Arg.UINT2 || kind == Arg.INT4 || kind == Arg.UINT4 || kind == Arg.UINT8 || kind == Arg.FLOAT8;
-  const memo = op == Op.MEMOIZE || op == Op.STOP || op == Op.BINGET || op == Op.LONG_BINGET || op == Op.BINPUT || op == Op.LONG_BINPUT;
-  plainSizeOf[op] = plain && !memo && kind != <u32>UNKNOWN ? <u8>(1 + argSizeOf[op]) : 0;
+/** What the pass does at an opcode: a jump table's case (Step's low bits), after its header's bounds check. */
+const enum Step {
+  /** Everything else: by its argument's kind (lines, 8-byte lengths, STOP, opcodes that are not pickle's). */
+  OTHER = 0,
+  /** Only stepped over: the header is the whole opcode. */
+  PLAIN = 1,
+  MEMOIZE = 2,
+  GET1 = 3,
+  GET4 = 4,
+  PUT1 = 5,
+  PUT4 = 6,
+  /** A payload after a length of one or four bytes (strs, bytes, long ints). */
+  LENGTH1 = 7,
+  LENGTH4 = 8,
+  /** The opcode's header (opcode and fixed argument) is in the bits from here: its bounds are checked before the case. */
+  HEADER_SHIFT = 4,
 }
+
+function stepFor(op: u32): u32 {
+  const kind = <u32>argKindOf[op];
+  const header = kind == <u32>UNKNOWN ? 0 : 1 + <u32>argSizeOf[op];
+  let step = Step.OTHER;
+  if (op == Op.MEMOIZE) step = Step.MEMOIZE;
+  else if (op == Op.BINGET) step = Step.GET1;
+  else if (op == Op.LONG_BINGET) step = Step.GET4;
+  else if (op == Op.BINPUT) step = Step.PUT1;
+  else if (op == Op.LONG_BINPUT) step = Step.PUT4;
+  else if (kind == Arg.STRING1 || kind == Arg.UNICODESTRING1 || kind == Arg.BYTES1 || kind == Arg.LONG1) step = Step.LENGTH1;
+  else if (kind == Arg.STRING4 || kind == Arg.UNICODESTRING4 || kind == Arg.BYTES4 || kind == Arg.LONG4) step = Step.LENGTH4;
+  else if (op != Op.STOP && (kind == Arg.NONE || kind == Arg.UINT1 || kind == Arg.UINT2 || kind == Arg.INT4 || kind == Arg.UINT4 || kind == Arg.UINT8 || kind == Arg.FLOAT8)) step = Step.PLAIN;
+  return step == Step.OTHER ? Step.OTHER : step | (header << Step.HEADER_SHIFT);
+}
+
+const stepOf = new StaticArray<u8>(256);
+for (let op: u32 = 0; op < 256; op++) stepOf[op] = <u8>stepFor(op);
 
 let bitmap: usize = 0;
 let bits: u32 = 0;
@@ -55,6 +82,46 @@ function textIndex(from: u32, end: u32): i64 {
   }
   store<u8>(bitmap + byte, <u32>load<u8>(bitmap + byte) | (<u32>1 << <u32>(index & 7)));
   return true;
+}
+
+/** The memo stores so far, in and out of otherOpcode (a text PUT counts one). */
+let otherStores: u32 = 0;
+
+/**
+ * The pass at an opcode of Step.OTHER at `pos`: STOP, a payload after an
+ * 8-byte length, a text line, a byte that is no opcode. Returns where the
+ * next opcode is, 0 when this one is not all in the window (the pass resumes
+ * at it), or the pass's result negated (it ends here).
+ */
+function otherOpcode(op: u32, pos: u32, end: u32): i64 {
+  if (op == Op.STOP) {
+    setField(Field.MEMO_MARKED, marked);
+    return -MemoScan.DONE - 1;
+  }
+  const kind = <u32>unchecked(argKindOf[op]);
+  if (kind == UNKNOWN) return -MemoScan.UNKNOWN - 1;
+  const argPos = pos + 1;
+  if (<u64>argPos + <u32>unchecked(argSizeOf[op]) > <u64>end) return 0;
+  switch (kind) {
+    case Arg.UNICODESTRING8: case Arg.BYTES8: case Arg.BYTEARRAY8: {
+      const length = load<u64>(inputBase() + argPos);
+      if (length > <u64>(inputEnd - argPos - 8)) return -MemoScan.UNKNOWN - 1;
+      return <i64>argPos + 8 + length;
+    }
+    default: { // text lines
+      let newline = findNewline(argPos);
+      if (newline >= 0 && kind == Arg.STRINGNL_NOESCAPE_PAIR) newline = findNewline(<u32>newline + 1);
+      if (newline < 0) return 0;
+      let known = true;
+      if (op == Op.GET) {
+        known = markGet(textIndex(argPos, <u32>newline));
+      } else if (op == Op.PUT) {
+        known = textIndex(argPos, <u32>newline) == <i64>otherStores;
+        otherStores++;
+      }
+      return known ? newline + 1 : -MemoScan.UNKNOWN - 1;
+    }
+  }
 }
 
 /**
@@ -78,104 +145,77 @@ export function findReferenced(s: usize): i32 {
   let pos = field(Field.POS);
   const end = windowEnd;
   const input = inputBase();
-  const plainSizes = changetype<usize>(plainSizeOf);
+  const steps = changetype<usize>(stepOf);
   for (;;) {
     if (pos >= end) break;
     const op = <u32>load<u8>(input + pos);
-    const plain = <u32>load<u8>(plainSizes + op);
-    if (plain != 0) {
-      if (pos + plain > end) break;
-      pos += plain;
+    const step = <u32>load<u8>(steps + op);
+    const header = step >> Step.HEADER_SHIFT;
+    if (pos + header > end) break;
+    const arg = input + pos + 1;
+    // the most frequent first, by tests (a jump table cost more on 100k records): values, a dict's repeated key, a value's store, a short str
+    const what = step & ((1 << Step.HEADER_SHIFT) - 1);
+    if (what == Step.PLAIN) {
+      pos += header;
       opcodes++;
       continue;
     }
-    // the most frequent of the rest: a dict's repeated key, a value's store, a short str
-    if (op == Op.BINGET) {
-      if (pos + 2 > end) break;
-      if (!markGet(<i64>load<u8>(input + pos + 1))) return MemoScan.UNKNOWN;
+    if (what == Step.GET1) {
+      if (!markGet(<i64>load<u8>(arg))) return MemoScan.UNKNOWN;
       pos += 2;
       opcodes++;
       continue;
     }
-    if (op == Op.MEMOIZE) {
+    if (what == Step.MEMOIZE) {
       stores++;
       pos++;
       opcodes++;
       continue;
     }
-    if (op == Op.SHORT_BINUNICODE) {
-      if (pos + 2 > end) break;
-      pos += 2 + <u32>load<u8>(input + pos + 1); // (past the window: the pass resumes there)
+    if (what == Step.LENGTH1) {
+      pos += 2 + <u32>load<u8>(arg); // (past the window: the pass resumes there)
       opcodes++;
       continue;
     }
-    if (op == Op.BINPUT || op == Op.LONG_BINPUT) { // protocols 1-3 store by index: it must be the next (as pickle writes them: CPython's memo is a dict; the same for PUT)
-      const short = op == Op.BINPUT;
-      if (pos + (short ? 2 : 5) > end) break;
-      if ((short ? <u32>load<u8>(input + pos + 1) : load<u32>(input + pos + 1)) != stores) return MemoScan.UNKNOWN;
-      stores++;
-      pos += short ? 2 : 5;
-      opcodes++;
-      continue;
+    switch (what) {
+      case Step.GET4: {
+        if (!markGet(<i64>load<u32>(arg))) return MemoScan.UNKNOWN;
+        pos += 5;
+        opcodes++;
+        continue;
+      }
+      // protocols 1-3 store by index: it must be the next (as pickle writes them: CPython's memo is a dict; the same for PUT)
+      case Step.PUT1: {
+        if (<u32>load<u8>(arg) != stores) return MemoScan.UNKNOWN;
+        stores++;
+        pos += 2;
+        opcodes++;
+        continue;
+      }
+      case Step.PUT4: {
+        if (load<u32>(arg) != stores) return MemoScan.UNKNOWN;
+        stores++;
+        pos += 5;
+        opcodes++;
+        continue;
+      }
+      case Step.LENGTH4: {
+        const length = load<i32>(arg);
+        const next = pos + 5 + <u32>length;
+        if (length < 0 || next < pos) return MemoScan.UNKNOWN; // (a u32 offset wrapped)
+        pos = next;
+        opcodes++;
+        continue;
+      }
+      default: break;
     }
-    const kind = <u32>unchecked(argKindOf[op]);
-    const size = <u32>unchecked(argSizeOf[op]);
-    if (kind == UNKNOWN) return MemoScan.UNKNOWN;
-    const argPos = pos + 1;
-    if (<u64>argPos + size > <u64>end) break;
-    let next = argPos + size;
-    let known = true;
-    switch (kind) {
-      case Arg.NONE: {
-        if (op == Op.STOP) {
-          setField(Field.MEMO_MARKED, marked);
-          return MemoScan.DONE;
-        }
-        break;
-      }
-      case Arg.UINT1: case Arg.UINT4: { // (BINGET, BINPUT and LONG_BINPUT: above)
-        if (op == Op.LONG_BINGET) known = markGet(<i64>load<u32>(input + argPos));
-        break;
-      }
-      case Arg.STRING1: case Arg.UNICODESTRING1: case Arg.BYTES1: case Arg.LONG1: {
-        next += load<u8>(input + argPos);
-        break;
-      }
-      case Arg.STRING4: case Arg.UNICODESTRING4: case Arg.BYTES4: case Arg.LONG4: {
-        const length = load<i32>(input + argPos);
-        if (length < 0) return MemoScan.UNKNOWN;
-        next += <u32>length;
-        break;
-      }
-      case Arg.UNICODESTRING8: case Arg.BYTES8: case Arg.BYTEARRAY8: {
-        const length = load<u64>(input + argPos);
-        if (length > <u64>(inputEnd - next)) return MemoScan.UNKNOWN;
-        next += <u32>length;
-        break;
-      }
-      case Arg.DECIMALNL_SHORT: case Arg.DECIMALNL_LONG: case Arg.FLOATNL: case Arg.STRINGNL:
-      case Arg.STRINGNL_NOESCAPE: case Arg.UNICODESTRINGNL: case Arg.STRINGNL_NOESCAPE_PAIR: {
-        let newline = findNewline(argPos);
-        if (newline >= 0 && kind == Arg.STRINGNL_NOESCAPE_PAIR) newline = findNewline(<u32>newline + 1);
-        if (newline < 0) {
-          next = 0;
-          break;
-        }
-        next = <u32>newline + 1;
-        if (op == Op.GET) {
-          known = markGet(textIndex(argPos, <u32>newline));
-        } else if (op == Op.PUT) {
-          known = textIndex(argPos, <u32>newline) == <i64>stores;
-          stores++;
-        }
-        break;
-      }
-      default: break; // fixed-size arguments (FRAME's length: the opcodes it holds follow)
-    }
-    if (!known) return MemoScan.UNKNOWN;
-    if (next == 0) break; // a line past the window
-    if (next < pos) return MemoScan.UNKNOWN; // (a u32 offset wrapped)
-    pos = next;
+    // the rest, in a function of its own: here, its locals and calls made V8 keep the loop's counters in memory
+    otherStores = stores;
+    const next = otherOpcode(op, pos, end);
+    if (next < 0) return <i32>(-next - 1);
+    if (next == 0) break;
+    pos = <u32>next;
+    stores = otherStores;
     opcodes++;
   }
   // Judged once, at the end of the window where the sample ends: there it costs nothing an opcode.
