@@ -6,7 +6,7 @@
 import { field, setCurrentField as setField, useSession } from "./session";
 import { Op, Arg, OPCODE_TABLE } from "../src/opcodes";
 import { Field, KeyOrders, Layout, MemoFlag, Rec, RunFlag, ScanError, Status, StrCache, StrFlag, StrUnits } from "../src/tape";
-import { classify, classifiedFlags, decodeUnits } from "./utf8";
+import { NOT_UTF8, classify, classifiedFlags, decodeStr } from "./utf8";
 import { at, byte, findNewline, inputBase, inputEnd, useWindow, windowEnd, windowStart } from "./window";
 import { Parsed, parseDecimal, parseFloatText, parsedFloat, parsedInt } from "./numbers";
 import { HIGH_BITS, foldHash, loadBigEndianF64, mixWord, slotOf, wordOf } from "./words";
@@ -404,17 +404,17 @@ function emitString(kind: u32, opPos: u32, start: u32, end: u32, flags: u32): vo
     emit(Rec.STR | ((StrFlag.ASCII | StrFlag.LATIN1 | cached) << Layout.FLAGS_SHIFT), opPos, start, length);
     return end - opPos;
   }
-  classify(at(start), at(end), StrFlag.ASCII | StrFlag.LATIN1, true);
-  const flags = classifiedFlags;
-  if (flags & StrFlag.INVALID) return 0;
-  // (the cache has had its say) a short str beyond latin-1 is decoded for JS here
-  if ((flags & StrFlag.LATIN1) == 0 && length <= <u32>StrUnits.MAX_BYTES && unitsUsed + length <= <u32>StrUnits.AREA_UNITS) {
-    const units = decodeUnits(at(start), at(end), unitArea + (<usize>unitsUsed << 1));
+  // (the cache has had its say) a short str is decoded for JS here, and checked as it is
+  if (length <= <u32>StrUnits.MAX_BYTES && unitsUsed + length <= <u32>StrUnits.AREA_UNITS) {
+    const units = decodeStr(at(start), at(end), unitArea + (<usize>unitsUsed << 1));
+    if (units == NOT_UTF8) return 0;
     emit(Rec.STR_UNITS, opPos, <u32>(unitArea >> 1) + unitsUsed, units);
     unitsUsed += units;
-  } else {
-    emit(Rec.STR | (flags << Layout.FLAGS_SHIFT), opPos, start, length);
+    return end - opPos;
   }
+  classify(at(start), at(end), StrFlag.ASCII | StrFlag.LATIN1, true);
+  if (classifiedFlags & StrFlag.INVALID) return 0;
+  emit(Rec.STR | (classifiedFlags << Layout.FLAGS_SHIFT), opPos, start, length);
   return end - opPos;
 }
 

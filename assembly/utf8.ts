@@ -43,6 +43,30 @@ function skipLatin1(p: usize, q: usize): usize {
   return pending != 0 ? p - 1 : p;
 }
 
+/** How many bytes the UTF-8 sequence that b0 (from 0x80) leads takes: 2 to 4, or 0 for a byte that leads none. */
+@inline function sequenceSize(b0: u32): usize {
+  if (b0 >= 0xc2 && b0 < 0xe0) return 2;
+  if (b0 >= 0xe0 && b0 < 0xf0) return 3;
+  if (b0 >= 0xf0 && b0 < 0xf5) return 4;
+  return 0;
+}
+
+/**
+ * Whether the n bytes at p (n from sequenceSize of b0, the first) are a valid
+ * UTF-8 sequence: no overlong form, nothing beyond U+10FFFF. Encoded
+ * surrogates are valid (CPython writes them with 'surrogatepass') and set
+ * StrFlag.SURROGATES.
+ */
+@inline function validSequence(p: usize, b0: u32, n: usize): bool {
+  const b1 = <u32>load<u8>(p, 1);
+  const lo: u32 = b0 == 0xe0 ? 0xa0 : b0 == 0xf0 ? 0x90 : 0x80;
+  const hi: u32 = b0 == 0xf4 ? 0x8f : 0xbf;
+  let ok = b1 >= lo && b1 <= hi;
+  for (let i: usize = 2; i < n; i++) ok = ok && isContinuation(load<u8>(p + i));
+  if (ok && b0 == 0xed && b1 >= 0xa0) classifiedFlags |= StrFlag.SURROGATES;
+  return ok;
+}
+
 /**
  * Classifies [p, q), adding to `flags`. Stops before a sequence that is cut at
  * q unless `final` (then it is invalid) and returns where it stopped. The
@@ -63,28 +87,9 @@ export function classify(p: usize, q: usize, flags: u32, final: bool): usize {
     if (p >= q) break;
     const b0 = <u32>load<u8>(p);
     classifiedFlags &= ~StrFlag.ASCII;
-    let n: usize = 0;
-    let lo: u32 = 0x80;
-    let hi: u32 = 0xbf;
-    if (b0 >= 0xc2 && b0 < 0xe0) {
-      n = 2;
-    } else if (b0 >= 0xe0 && b0 < 0xf0) {
-      n = 3;
-      if (b0 == 0xe0) lo = 0xa0;
-    } else if (b0 >= 0xf0 && b0 < 0xf5) {
-      n = 4;
-      if (b0 == 0xf0) lo = 0x90;
-      else if (b0 == 0xf4) hi = 0x8f;
-    }
+    const n = sequenceSize(b0);
     if (p + n > q && n != 0 && !final) break;
-    let ok = n != 0 && p + n <= q;
-    if (ok) {
-      const b1 = <u32>load<u8>(p, 1);
-      ok = b1 >= lo && b1 <= hi;
-      for (let i: usize = 2; i < n; i++) ok = ok && isContinuation(load<u8>(p + i));
-      if (ok && b0 == 0xed && b1 >= 0xa0) classifiedFlags |= StrFlag.SURROGATES;
-    }
-    if (!ok) {
+    if (n == 0 || p + n > q || !validSequence(p, b0, n)) {
       classifiedFlags |= StrFlag.INVALID;
       return q;
     }
@@ -94,17 +99,21 @@ export function classify(p: usize, q: usize, flags: u32, final: bool): usize {
   return p;
 }
 
+/** What decodeStr returns for bytes that are not valid UTF-8. */
+export const NOT_UTF8: u32 = 0xffffffff;
+
 /**
- * Decodes the valid UTF-8 [p, q) to UTF-16 at `out`; returns the units
- * written. Encoded surrogates become lone units, as CPython's
- * 'surrogatepass' gives them. ASCII goes eight bytes a step without a branch
- * on how many of them are ASCII: the word is widened by one SIMD load and
- * stored whole, and `p` moves past its ASCII bytes only (text with a
- * non-ASCII character every few bytes mispredicted a word test at each
- * character). So it reads up to 7 bytes past q and writes up to 8 units past
- * its own: the window and the area have that much room after them.
+ * Decodes the UTF-8 [p, q), a whole str, to UTF-16 at `out`, checking it as
+ * classify() does; returns the units written, or NOT_UTF8. Encoded
+ * surrogates become lone units, as CPython's 'surrogatepass' gives them.
+ * ASCII goes eight bytes a step without a branch on how many of them are
+ * ASCII: the word is widened by one SIMD load and stored whole, and `p`
+ * moves past its ASCII bytes only (text with a non-ASCII character every few
+ * bytes mispredicted a word test at each character). So it reads up to 7
+ * bytes past q and writes up to 8 units past its own: the window and the
+ * area have that much room after them.
  */
-export function decodeUnits(p: usize, q: usize, out: usize): u32 {
+export function decodeStr(p: usize, q: usize, out: usize): u32 {
   const start = out;
   while (p < q) {
     v128.store(out, v128.load_ext<u8>(p));
@@ -114,19 +123,19 @@ export function decodeUnits(p: usize, q: usize, out: usize): u32 {
     if (p >= q) break;
     const b0 = <u32>load<u8>(p);
     if (b0 < 0x80) continue; // (eight ASCII bytes, and more)
-    if (b0 < 0xe0) {
+    const n = sequenceSize(b0);
+    if (n == 0 || p + n > q || !validSequence(p, b0, n)) return NOT_UTF8;
+    if (n == 2) {
       store<u16>(out, ((b0 & 0x1f) << 6) | (<u32>load<u8>(p, 1) & 0x3f));
-      p += 2;
-    } else if (b0 < 0xf0) {
+    } else if (n == 3) {
       store<u16>(out, ((b0 & 0x0f) << 12) | ((<u32>load<u8>(p, 1) & 0x3f) << 6) | (<u32>load<u8>(p, 2) & 0x3f));
-      p += 3;
     } else {
       const code = (((b0 & 0x07) << 18) | ((<u32>load<u8>(p, 1) & 0x3f) << 12) | ((<u32>load<u8>(p, 2) & 0x3f) << 6) | (<u32>load<u8>(p, 3) & 0x3f)) - 0x10000;
       store<u16>(out, 0xd800 | (code >> 10));
       out += 2;
       store<u16>(out, 0xdc00 | (code & 0x3ff));
-      p += 4;
     }
+    p += n;
     out += 2;
   }
   return <u32>(out - start) >> 1;
