@@ -12,15 +12,16 @@ import { allocateSharedStrs } from "./sharedStrs";
 
 /** Bytes allocated past a window's end, so that an 8-byte load anywhere in it stays in its block. */
 const WINDOW_SLACK: usize = 8;
-/** Bytes allocated past the area of decoded strs: decodeUnits stores eight units at a time. */
+/** Bytes allocated past the area of decoded strs: decodeStr stores eight units at a time. */
 const UNITS_SLACK: usize = 16;
 
 
 /**
  * Allocates a session block with its window (input when loading, output when
  * dumping), tape, arena (payloads JS encodes for dumping; 0: none), when
- * `strCache` (loading) a string cache, a table of key orders and an area for decoded strs, and when
- * `memoIndices` (dumping) room for that many of its memo indices (SharedStrs).
+ * `strCache` (loading) a string cache, a table of key orders and an area
+ * for decoded strs (StrUnits), and when `memoIndices` (dumping) room for
+ * that many of its memo indices (SharedStrs).
  */
 export function newSession(windowCap: u32, tapeCap: u32, arenaCap: u32, strCache: bool, memoIndices: u32): usize {
   const size = <usize>Field.COUNT << 2;

@@ -57,7 +57,8 @@ for (let kind = 0; kind < 256; kind++) effectOf[kind] = <u8>effectFor(kind);
 function effectFor(kind: u32): Effect {
   switch (kind) {
     case Rec.NUMBER: case Rec.INT64: case Rec.BIGINT_BYTES: case Rec.BIGINT_TEXT: case Rec.FLOAT_TEXT: case Rec.STR:
-    case Rec.STR_UNITS:     case Rec.PY2STR: case Rec.PY2STR_QUOTED: case Rec.UNICODE_RAW: case Rec.BYTES: case Rec.BYTEARRAY: case Rec.GET:
+    case Rec.STR_UNITS: case Rec.PY2STR: case Rec.PY2STR_QUOTED: case Rec.UNICODE_RAW: case Rec.BYTES: case Rec.BYTEARRAY:
+    case Rec.GET:
     case Rec.TRUE: case Rec.FALSE: case Op.NEWTRUE: case Op.NEWFALSE: case Op.NONE: case Op.EMPTY_LIST:
     case Op.EMPTY_TUPLE: case Op.EMPTY_DICT: case Op.EMPTY_SET: case Op.GLOBAL: return Effect.PUSH;
     case Op.MARK: return Effect.MARK;

@@ -80,9 +80,10 @@ export const enum Rec {
    */
   DICT_VALUES = 0x13,
   /**
-   * loads only: a short str beyond latin-1 that the scan decoded to UTF-16
-   * (see StrUnits): word 2 is where its units are (an index of 16-bit words
-   * of the wasm memory), word 3 how many.
+   * loads only: a short str that the string cache did not take (not ASCII,
+   * or longer than its strs), decoded to UTF-16 by the scan (see StrUnits):
+   * word 2 is where its units are (an index of 16-bit words of the wasm
+   * memory), word 3 how many.
    */
   STR_UNITS = 0x14,
 }
@@ -162,9 +163,10 @@ export const enum StrFlag {
 }
 
 /**
- * Short strs beyond latin-1 are decoded by the scan (Rec.STR_UNITS), into an
- * area of the session's that JS makes them from: a JS loop over 27 bytes of
- * UTF-8 cost ~25 ns of the 62 that making such a str took.
+ * Short strs are checked and decoded by the scan in one pass
+ * (Rec.STR_UNITS), into an area of the session's that JS makes them from: a
+ * JS loop over 27 bytes of UTF-8 beyond latin-1 cost ~25 ns of the 62 that
+ * making such a str took.
  */
 export const enum StrUnits {
   /** Strs up to this many bytes (JS makes them by String.fromCharCode of that many units at most). */
