@@ -43,12 +43,15 @@ function skipLatin1(p: usize, q: usize): usize {
   return pending != 0 ? p - 1 : p;
 }
 
-/** How many bytes the UTF-8 sequence that b0 (from 0x80) leads takes: 2 to 4, or 0 for a byte that leads none. */
+/**
+ * How many bytes the UTF-8 sequence that each byte leads takes: 2 to 4, or 0
+ * for a byte that leads none (a table: one load, not a chain of compares).
+ */
+const sequenceSizes = new StaticArray<u8>(256);
+for (let b: u32 = 0xc2; b < 0xf5; b++) sequenceSizes[b] = <u8>(b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4);
+
 @inline function sequenceSize(b0: u32): usize {
-  if (b0 >= 0xc2 && b0 < 0xe0) return 2;
-  if (b0 >= 0xe0 && b0 < 0xf0) return 3;
-  if (b0 >= 0xf0 && b0 < 0xf5) return 4;
-  return 0;
+  return <usize>load<u8>(changetype<usize>(sequenceSizes) + b0);
 }
 
 /**
@@ -61,10 +64,12 @@ function skipLatin1(p: usize, q: usize): usize {
   const b1 = <u32>load<u8>(p, 1);
   const lo: u32 = b0 == 0xe0 ? 0xa0 : b0 == 0xf0 ? 0x90 : 0x80;
   const hi: u32 = b0 == 0xf4 ? 0x8f : 0xbf;
-  let ok = b1 >= lo && b1 <= hi;
-  for (let i: usize = 2; i < n; i++) ok = ok && isContinuation(load<u8>(p + i));
-  if (ok && b0 == 0xed && b1 >= 0xa0) classifiedFlags |= StrFlag.SURROGATES;
-  return ok;
+  if (b1 < lo || b1 > hi) return false;
+  // (unrolled: a loop over the continuation bytes cost a loop's checks at each sequence)
+  if (n >= 3 && !isContinuation(load<u8>(p, 2))) return false;
+  if (n == 4 && !isContinuation(load<u8>(p, 3))) return false;
+  if (b0 == 0xed && b1 >= 0xa0) classifiedFlags |= StrFlag.SURROGATES;
+  return true;
 }
 
 /**
