@@ -1,7 +1,9 @@
-// The scan's UTF-8 classification and the wasm fold of latin-1 strs, against
-// Node's own UTF-8 decoder: random mixes of every sequence length, lengths on
-// both sides of the 8-byte steps, pairs cut at the 64 KiB window and fold-chunk
-// boundaries, and invalid bytes put anywhere.
+// The scan's UTF-8 classification, its decoding of short strs (StrUnits) and
+// the wasm fold of latin-1 strs, against Node's own UTF-8 decoder: random
+// mixes of every sequence length, lengths on both sides of the 8-byte steps
+// and of the 64-byte decoding, pairs cut at the 64 KiB window and fold-chunk
+// boundaries, more strs than the decoding's area holds, and invalid bytes put
+// anywhere.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dumps, loadStream, loads, UnpicklingError } from 'pickle-wasm';
