@@ -19,3 +19,6 @@ run(bin('tsc'), ['-p', 'tsconfig.cjs.json']);
 // The nearest package.json decides a .js file's format and its "#" imports.
 const { imports } = JSON.parse(readFileSync('package.json', 'utf8'));
 writeFileSync('dist/cjs/package.json', JSON.stringify({ type: 'commonjs', imports }, null, 2) + '\n');
+// Where each build's scan worker script is (see src/scanWorkerPath.ts).
+writeFileSync('dist/esm/scanWorkerPath.js', "export const scanWorkerPath = new URL('./scanWorker.js', import.meta.url);\n");
+writeFileSync('dist/cjs/scanWorkerPath.js', "'use strict';\nexports.scanWorkerPath = __dirname + '/scanWorker.js';\n");

@@ -14,6 +14,7 @@ import { call, isArrayIndex, isPlainObject, newObject, setState, typeName } from
 import { opcodeName } from './opcodeNames.js';
 import { Op } from './opcodes.js';
 import { Registry, registry as defaultRegistry } from './Registry.js';
+import { remoteSession } from './remoteScan.js';
 import { ScanSession } from './session.js';
 import { escapeDecode, isAscii, latin1String, rawUnicodeEscapeDecode, strictUtf8String, strOfRecord, unitsString, utf8String } from './strings.js';
 import { Field, Layout, MemoFlag, Rec, RunFlag, Status, StrFlag } from './tape.js';
@@ -385,7 +386,7 @@ export class Unpickler {
     if (this.session !== null) {
       throw new UnpicklingError('this Unpickler is already loading (a load from inside one of its own callbacks?): use another Unpickler');
     }
-    this.session = ScanSession.acquire();
+    this.session = (whole && remoteSession(data, offset)) || ScanSession.acquire();
     beginLoad();
     this.data = data; // the rest of the state is fresh: from construction, or from the last stop()
     this.startOffset = offset;

@@ -15,6 +15,7 @@ export { OrderedDict, DefaultDict, Deque, Range, Slice } from './stdlib/collecti
 export { NDArray, DType } from './numpy.js';
 export { loadAll, loadStream, dumpTo, type ByteSource, type ByteSink } from './stream.js';
 export { init } from './wasm.js';
+export { startScanWorker, stopScanWorker } from './remoteScan.js';
 import { registry as defaultRegistry, type Registry as RegistryType } from './Registry.js';
 
 /**

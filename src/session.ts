@@ -14,7 +14,8 @@ const WINDOW_CAP = 64 * 1024;
  * (loadAll), and copying a whole window for each cost ~4 µs.
  */
 const FIRST_FILL = 16 * 1024;
-const TAPE_CAP = 16384;
+/** Records a tape holds (the scan worker's ring slots hold as many). */
+export const TAPE_CAP = 16384;
 const POOL_SIZE = 8;
 const pool: ScanSession[] = [];
 /** The session fields each pass carries from one window to the next, zeroed when it starts. */
@@ -47,7 +48,7 @@ export class ScanSession {
   readonly strings: (string | undefined)[] = new Array(StrCache.SLOTS).fill(undefined);
   private data: Uint8Array = NO_INPUT;
 
-  private constructor() {
+  protected constructor() {
     this.ptr = core.newSession(WINDOW_CAP, TAPE_CAP, 0, 1, 0);
     memory.refresh();
     this.tapeWord = this.field(Field.TAPE) >>> 2;
@@ -59,17 +60,27 @@ export class ScanSession {
 
   /** Pools the session; `replayedAll`: JS replayed every record scanned (else the cache's two sides may differ). */
   release(replayedAll: boolean): void {
-    if (!replayedAll) core.clearStrCache(this.ptr);
+    if (!replayedAll) this.clearStrCache();
     this.data = NO_INPUT;
     if (pool.length < POOL_SIZE) pool.push(this);
-    else core.freeSession(this.ptr);
+    else this.free();
+  }
+
+  /** Frees the wasm session block: the session is never used again. */
+  free(): void {
+    core.freeSession(this.ptr);
+  }
+
+  /** Empties the wasm side of the string cache: JS's strings no longer match it. */
+  clearStrCache(): void {
+    core.clearStrCache(this.ptr);
   }
 
   field(f: Field): number {
     return memory.u32[(this.ptr >>> 2) + f];
   }
 
-  private setField(f: Field, value: number): void {
+  protected setField(f: Field, value: number): void {
     memory.u32[(this.ptr >>> 2) + f] = value;
   }
 
@@ -111,6 +122,19 @@ export class ScanSession {
       if (status === MemoScan.UNKNOWN || from + need > data.length) return null;
       this.fill(from, need);
     }
+  }
+
+  /**
+   * The memo pass's counts over the first window of the pickle at `offset`
+   * in `data`: its bytes, opcodes and memo stores. Few opcodes a byte: the
+   * input is mostly payloads (a large bytes) that a scan passes over
+   * without reading; few stores an opcode: mostly numbers, which the
+   * replay makes in runs.
+   */
+  firstWindow(data: Uint8Array, offset: number): { bytes: number; opcodes: number; stores: number } {
+    this.startPass(data, offset, true, MEMO_PASS_STATE);
+    core.findReferenced(this.ptr);
+    return { bytes: this.field(Field.POS) - offset, opcodes: this.field(Field.MEMO_OPCODES), stores: this.field(Field.MEMO_STORES) };
   }
 
   /** The input so far (it only ever grows: offsets stay valid); `final`: no more will follow. */

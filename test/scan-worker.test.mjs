@@ -1,0 +1,138 @@
+// Loads on the scan worker (src/remoteScan.ts): a large pickle read whole is
+// scanned by a thread of the package's own while this one replays its tapes.
+// Each test checks that the worker took the load (remoteLoads) and that what
+// it gave equals the load on this thread (Unpickler.load, which never uses
+// the worker), for values, errors, a replay that fails half-way (the worker
+// is then ahead: its string cache must be emptied) and a load inside a hook.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { dumps, loads, Unpickler, UnpicklingError, startScanWorker, stopScanWorker } from 'pickle-wasm';
+import * as remote from '../dist/esm/remoteScan.js';
+
+/** ~2-3 MB of records: short ASCII strs that recur (the string cache), non-ASCII and astral ones (the scan's units), shared objects (memo GETs), floats. */
+function records(n, salt = '') {
+  const shared = { kind: 'shared', tags: ['x', 'y'] };
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    out.push({
+      id: i,
+      name: `user${i % 500}${salt}`,
+      city: ['Zürich', 'Kraków', 'São Paulo', '東京', 'x😀y'][i % 5],
+      score: i / 7,
+      tags: i % 3 ? ['alpha', `t${i % 40}`] : [],
+      shared,
+    });
+  }
+  return out;
+}
+
+const here = (data) => new Unpickler().load(data);
+
+/** Runs `body` and returns how many loads the worker scanned meanwhile. */
+function countRemote(body) {
+  const before = remote.remoteLoads;
+  body();
+  return remote.remoteLoads - before;
+}
+
+test('the worker starts in Node', async () => {
+  // a load first: this thread's session for the worker is then not where the worker's own is (each instance
+  // allocates alike), and the records pointing at strs' units must be moved to this thread's area
+  here(dumps(records(10)));
+  assert.equal(await startScanWorker(), true);
+});
+
+test('a large pickle loads the same on the worker as here', async () => {
+  await startScanWorker();
+  for (const protocol of [2, 5]) {
+    const data = dumps(records(30_000), { protocol });
+    assert.ok(data.length > 1 << 20);
+    let value;
+    assert.equal(countRemote(() => (value = loads(data))), 1);
+    assert.deepStrictEqual(value, here(data));
+    assert.equal(value[0].shared, value[1].shared, 'a memo GET gives the same object');
+  }
+});
+
+test('pickles the worker would not help scan here: numbers, a large bytes, small ones', async () => {
+  await startScanWorker();
+  const floats = dumps(Array.from({ length: 300_000 }, (_, i) => i / 3));
+  const bytes = dumps(new Uint8Array(3 << 20));
+  const small = dumps(records(100));
+  assert.equal(countRemote(() => assert.deepStrictEqual(loads(floats), here(floats))), 0);
+  assert.equal(countRemote(() => assert.deepStrictEqual(loads(bytes), here(bytes))), 0);
+  assert.equal(countRemote(() => assert.deepStrictEqual(loads(small), here(small))), 0);
+});
+
+test('a scan error on the worker is the error a scan here gives', async () => {
+  await startScanWorker();
+  const data = dumps(records(30_000));
+  const truncated = data.subarray(0, data.length - 1000);
+  const corrupt = data.slice();
+  corrupt[Math.floor(data.length * 0.7)] = 0xff; // (an opcode no protocol has, or a payload byte: either way some error or a value)
+  for (const bad of [truncated, corrupt]) {
+    let expected;
+    try {
+      expected = here(bad);
+    } catch (error) {
+      expected = error;
+    }
+    let got;
+    const remoteCount = countRemote(() => {
+      try {
+        got = loads(bad);
+      } catch (error) {
+        got = error;
+      }
+    });
+    assert.equal(remoteCount, 1);
+    if (expected instanceof Error) {
+      assert.ok(got instanceof UnpicklingError, String(got));
+      assert.equal(got.message, expected.message);
+    } else assert.deepStrictEqual(got, expected);
+  }
+});
+
+test('a replay that fails half-way leaves the worker ready, its string cache in step', async () => {
+  await startScanWorker();
+  // persistent ids mark a few values; the hook fails at the 10th, tapes before the worker stops, after which strs first met
+  // (`late…`: the worker's cache took them on tapes never replayed) recur in the next pickle
+  const late = (r, i) => (i >= 20_000 ? { ...r, name: `late${i % 50}` } : r);
+  const marked = records(40_000).map((r, i) => (i % 1000 === 0 ? { pid: i } : late(r, i)));
+  const data = dumps(marked, { persistentId: (v) => (v && typeof v === 'object' && 'pid' in v ? v.pid : undefined) });
+  let calls = 0;
+  const failing = { persistentLoad: (pid) => { if (++calls === 10) throw new Error('no such object'); return { pid }; } };
+  assert.equal(countRemote(() => assert.throws(() => loads(data, failing), /no such object/)), 1);
+  // the worker cached strs that this thread never made: the next loads must not take them
+  const again = dumps(records(30_000).map((r, i) => late(r, i + 20_000)));
+  for (let i = 0; i < 2; i++) {
+    let value;
+    assert.equal(countRemote(() => (value = loads(again))), 1);
+    assert.deepStrictEqual(value, here(again));
+  }
+  const ok = { persistentLoad: (pid) => ({ pid }) };
+  assert.deepStrictEqual(loads(data, ok), new Unpickler(ok).load(data));
+});
+
+test('a load inside a hook of a load on the worker scans here', async () => {
+  await startScanWorker();
+  const inner = dumps(records(30_000, '-inner'));
+  const outer = dumps(records(30_000).map((r, i) => (i === 15_000 ? { pid: 1 } : r)), {
+    persistentId: (v) => (v && typeof v === 'object' && 'pid' in v ? v.pid : undefined),
+  });
+  let innerValue;
+  const hooks = { persistentLoad: () => (innerValue = loads(inner)) };
+  let value;
+  assert.equal(countRemote(() => (value = loads(outer, hooks))), 1);
+  assert.deepStrictEqual(innerValue, here(inner));
+  assert.deepStrictEqual(value, new Unpickler(hooks).load(outer));
+});
+
+test('after stopScanWorker loads scan here, and startScanWorker starts it again', async () => {
+  const data = dumps(records(30_000));
+  await stopScanWorker();
+  assert.equal(countRemote(() => assert.deepStrictEqual(loads(data), here(data))), 0);
+  assert.equal(await startScanWorker(), true);
+  assert.equal(countRemote(() => assert.deepStrictEqual(loads(data), here(data))), 1);
+  await stopScanWorker();
+});
