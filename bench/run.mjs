@@ -39,14 +39,15 @@ function cpython(file) {
 }
 
 /**
- * Peak RSS (MiB) of a fresh process that reads the file and loads it once:
- * VmHWM from /proc (getrusage's maxRSS would include the parent's, inherited
- * across fork and exec), else maxRSS.
+ * Peak RSS (MiB) of a fresh process that reads the file and loads it once,
+ * with the scan worker started (its thread's memory counts, and the input's
+ * copy it scans): VmHWM from /proc (getrusage's maxRSS would include the
+ * parent's, inherited across fork and exec), else maxRSS.
  */
 function peakRss(file) {
-  const code = `import { readFileSync, existsSync } from 'node:fs'; import { loads } from 'pickle-wasm';
+  const code = `import { readFileSync, existsSync } from 'node:fs'; import { loads, startScanWorker } from 'pickle-wasm';
 const peak = () => existsSync('/proc/self/status') ? Number(/VmHWM:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) / 1024 : process.resourceUsage().maxRSS / 1024;
-const data = readFileSync(${JSON.stringify(payloadDir + file)}); const before = peak();
+const data = readFileSync(${JSON.stringify(payloadDir + file)}); await startScanWorker(); const before = peak();
 loads(data); console.log(JSON.stringify({ peak: peak(), before }));`;
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: here, encoding: 'utf8' });
   return JSON.parse(out);
