@@ -1,7 +1,7 @@
 // Loads on the scan worker (src/scanWorker.ts, Node only): a large pickle
 // read whole is scanned by a thread of the package's own, a few tapes ahead,
 // while this thread replays them. On two cores a load of 100k records took
-// ~0.8 of its time on one (see the README's performance notes). The worker
+// ~0.85 of its time on one (see the README's performance notes). The worker
 // starts with the first such load (which scans here, as every load does
 // until the worker is ready) or with startScanWorker(); stopScanWorker()
 // ends it, and loads scan here again.
@@ -20,7 +20,8 @@ const WORKER_MIN = 1 << 20;
  * reading, where the worker would need a copy of it all: loads of 64 MiB of
  * bytes take a µs) and this many memo stores an opcode (strs and containers,
  * whose values are most of a load's work: 1M floats, with none, loaded in
- * 1.4 times the time on the worker, as the scan then waits on the copies).
+ * 1.4 times the time on the worker: their replay is quick, and their tapes'
+ * copies from thread to thread cost more than the overlap saves).
  */
 const MIN_OPCODES_A_BYTE = 1 / 64;
 const MIN_STORES_AN_OPCODE = 1 / 16;
@@ -67,6 +68,8 @@ class Link {
   private commands = 0;
   /** A load holds the worker (a load inside it, from a hook, scans here). */
   busy = false;
+  /** Called when the load holding the worker lets it go. */
+  released: (() => void) | null = null;
 
   constructor(private readonly threads: WorkerThreads, script: string | URL) {
     const { port1, port2 } = new threads.MessageChannel();
@@ -104,10 +107,11 @@ class Link {
     }
   }
 
-  /** Ends the worker and frees this thread's session for it. */
-  terminate(): Promise<number> {
+  /** Ends the worker, once the load holding it (a hook of it may stop the worker) has let it go, and frees this thread's session for it. */
+  async terminate(): Promise<void> {
+    if (this.busy) await new Promise<void>((resolve) => (this.released = resolve));
     this.session.free();
-    return this.worker.terminate();
+    await this.worker.terminate();
   }
 
   /** The shared copy of `data`, for a load command. */
@@ -226,6 +230,7 @@ class RemoteScanSession extends ScanSession {
     this.ended = true;
     this.setInput(new Uint8Array(0), true);
     this.link.busy = false;
+    this.link.released?.();
   }
 }
 

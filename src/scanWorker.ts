@@ -46,9 +46,10 @@ function serve({ control: controlBuffer, ring, port }: ScanWorkerData): never {
       try {
         scanInto(command, seen);
       } catch (error) {
-        publish(Ring.WORKER_FAILED);
+        // (the text first: the load reads it once it sees the slot)
         port.postMessage(String((error as Error)?.stack ?? error));
         session.clearStrCache();
+        publish(Ring.WORKER_FAILED);
       }
     }
     Atomics.store(control, Control.DONE, seen);

@@ -128,6 +128,20 @@ test('a load inside a hook of a load on the worker scans here', async () => {
   assert.deepStrictEqual(value, new Unpickler(hooks).load(outer));
 });
 
+test('stopScanWorker from a hook of a load on the worker ends it after that load', async () => {
+  await startScanWorker();
+  const outer = dumps(records(30_000).map((r, i) => (i === 15_000 ? { pid: 1 } : r)), {
+    persistentId: (v) => (v && typeof v === 'object' && 'pid' in v ? v.pid : undefined),
+  });
+  let stopped;
+  const hooks = { persistentLoad: (pid) => { stopped = stopScanWorker(); return { pid }; } };
+  let value;
+  assert.equal(countRemote(() => (value = loads(outer, hooks))), 1);
+  await stopped;
+  assert.deepStrictEqual(value, new Unpickler({ persistentLoad: (pid) => ({ pid }) }).load(outer));
+  assert.equal(countRemote(() => assert.deepStrictEqual(loads(outer, hooks), new Unpickler({ persistentLoad: (pid) => ({ pid }) }).load(outer))), 0);
+});
+
 test('after stopScanWorker loads scan here, and startScanWorker starts it again', async () => {
   const data = dumps(records(30_000));
   await stopScanWorker();
