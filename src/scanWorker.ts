@@ -5,7 +5,7 @@
 // the control words (src/scanRing.ts); each command's message is on its port.
 import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { Control, Ring, Slot, slotBytes, unitsAt } from './scanRing.js';
-import { ScanSession } from './session.js';
+import { ScanSession, TAPE_CAP } from './session.js';
 import { Field, Layout, Rec, Status } from './tape.js';
 import { memory } from './wasm.js';
 
@@ -33,7 +33,7 @@ export interface ScanWorkerData {
 function serve({ control: controlBuffer, ring, port }: ScanWorkerData): never {
   const control = new Int32Array(controlBuffer);
   const session = ScanSession.acquire(); // the worker's own, for its life: its string cache lasts across loads
-  const slotSize = slotBytes(session.field(Field.TAPE_CAP));
+  const slotSize = slotBytes(TAPE_CAP);
   Atomics.store(control, Control.READY, 1);
   Atomics.notify(control, Control.READY);
   let seen = 0;
@@ -49,7 +49,7 @@ function serve({ control: controlBuffer, ring, port }: ScanWorkerData): never {
         // (the text first: the load reads it once it sees the slot)
         port.postMessage(String((error as Error)?.stack ?? error));
         session.clearStrCache();
-        publish(Ring.WORKER_FAILED);
+        publish(Ring.WORKER_FAILED, seen);
       }
     }
     Atomics.store(control, Control.DONE, seen);
@@ -62,20 +62,20 @@ function serve({ control: controlBuffer, ring, port }: ScanWorkerData): never {
     session.begin(data, command.offset, true);
     for (;;) {
       const status = session.next();
-      if (!publish(status, (slot) => copyTape(slot, command.unitsBase), number)) return; // (the load clears the cache next)
+      if (!publish(status, number, (slot) => copyTape(slot, command.unitsBase))) return; // (the load clears the cache next)
       if (status !== Status.TAPE_FULL) return;
     }
   }
 
   /**
    * Waits for a free slot, fills it (`fill` writes the tape and units, and
-   * the header's counts; none: an empty tape) and gives it to the load;
-   * false when load `number` was aborted first.
+   * the header's counts; none: an empty tape) and gives it to load command
+   * `number`; false when that load was aborted first.
    */
-  function publish(status: number, fill?: (slot: number) => void, number = -1): boolean {
+  function publish(status: number, number: number, fill?: (slot: number) => void): boolean {
     const produced = Atomics.load(control, Control.PRODUCED);
     for (;;) {
-      if (number >= 0 && Atomics.load(control, Control.ABORT) === number) return false;
+      if (Atomics.load(control, Control.ABORT) === number) return false;
       const consumed = Atomics.load(control, Control.CONSUMED);
       if (produced - consumed < Ring.SLOTS) break;
       Atomics.wait(control, Control.CONSUMED, consumed);
@@ -104,7 +104,7 @@ function serve({ control: controlBuffer, ring, port }: ScanWorkerData): never {
     for (let w = 0; w < tape.length; w += Layout.RECORD_WORDS) {
       if ((tape[w] & 0xff) === Rec.STR_UNITS) tape[w + 2] += unitsBase - from;
     }
-    new Uint16Array(ring, unitsAt(slot, session.field(Field.TAPE_CAP)), units).set(memory.u16.subarray(from, from + units));
+    new Uint16Array(ring, unitsAt(slot, TAPE_CAP), units).set(memory.u16.subarray(from, from + units));
     const header = new Uint32Array(ring, slot, Ring.HEADER_WORDS);
     header[Slot.RECORDS] = records;
     header[Slot.UNITS] = units;
