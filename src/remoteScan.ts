@@ -64,6 +64,7 @@ class Link {
   readonly session: RemoteScanSession;
   private readonly port: Port;
   private readonly worker: NodeWorker;
+  private readonly exited: Promise<void>;
   private input = new SharedArrayBuffer(0);
   private commands = 0;
   /** A load holds the worker (a load inside it, from a hook, scans here). */
@@ -81,12 +82,14 @@ class Link {
       execArgv: [], // (not the process's: --input-type, for one, stops a worker from a file)
     });
     this.worker.unref();
-    this.worker.on('exit', () => {
+    this.exited = new Promise((resolve) => this.worker.on('exit', () => resolve()));
+    this.exited.then(() => {
       if (link === this) link = null;
     });
     // a worker that cannot start (or fails) leaves loads to this thread, without trying again
     this.worker.on('error', () => {
       automatic = false;
+      if (link === this) link = null;
     });
     this.session = new RemoteScanSession(this);
   }
@@ -95,16 +98,18 @@ class Link {
     return Atomics.load(this.control, Control.READY) === 1;
   }
 
-  /** Resolves when the worker waits for commands (the process lives on for it meanwhile). */
-  async started(): Promise<void> {
+  /** Resolves when the worker waits for commands (true), or has exited first (the process lives on for it meanwhile). */
+  async started(): Promise<boolean> {
     const waiting = (Atomics as unknown as AtomicsWaitAsync).waitAsync(this.control, Control.READY, 0);
-    if (!waiting.async) return;
-    this.worker.ref();
-    try {
-      await waiting.value;
-    } finally {
-      this.worker.unref();
+    if (waiting.async) {
+      this.worker.ref();
+      try {
+        await Promise.race([waiting.value, this.exited]);
+      } finally {
+        this.worker.unref();
+      }
     }
+    return this.ready;
   }
 
   /** Ends the worker, once the load holding it (a hook of it may stop the worker) has let it go, and frees this thread's session for it. */
@@ -278,9 +283,7 @@ function scanAheadPays(data: Uint8Array, offset: number, session = ScanSession.a
 export async function startScanWorker(): Promise<boolean> {
   automatic = true;
   const started = link ?? startLink();
-  if (started === null) return false;
-  await started.started();
-  return true;
+  return started !== null && (await started.started());
 }
 
 /** Ends the scan worker; loads scan on this thread until startScanWorker(). */
