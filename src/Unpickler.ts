@@ -15,7 +15,7 @@ import { opcodeName } from './opcodeNames.js';
 import { Op } from './opcodes.js';
 import { Registry, registry as defaultRegistry } from './Registry.js';
 import { remoteSession } from './remoteScan.js';
-import { ScanSession } from './session.js';
+import { ScanSession, type TapeViews } from './session.js';
 import { escapeDecode, isAscii, latin1String, rawUnicodeEscapeDecode, strictUtf8String, strOfRecord, unitsString, utf8String } from './strings.js';
 import { Field, Layout, MemoFlag, Rec, RunFlag, Status, StrFlag } from './tape.js';
 import { ByteArray, FrozenSet, PyObject, Tuple, asTuple, isTuple } from './types.js';
@@ -182,14 +182,14 @@ function numberAt(u32: Uint32Array, f64: Float64Array, i64: BigInt64Array, word:
  * then checks the list's map and the view's fields once for four (1M
  * floats: ~30 instructions a number, 44 one at a time).
  */
-function storeRun(target: unknown[], at: number, mark: number, count: number, withInt64: boolean): void {
+function storeRun(views: TapeViews, target: unknown[], at: number, mark: number, count: number, withInt64: boolean): void {
   if (withInt64) {
-    const { u32, f64, i64 } = memory;
+    const { u32, f64, i64 } = views;
     const end = at + count;
     for (let i = at, word = mark + Layout.RECORD_WORDS; i < end; i++, word += Layout.RECORD_WORDS) target[i] = numberAt(u32, f64, i64, word);
     return;
   }
-  const f64 = memory.f64;
+  const f64 = views.f64;
   let from = firstNumber(mark);
   const end = at + count;
   let i = at;
@@ -213,26 +213,26 @@ const LITERAL_RUN_MAX = 32;
 const NUMBER_LISTS = compileBySize<(f64: Float64Array, first: number) => number[]>(LITERAL_RUN_MAX, ['f', 'o'], (items) => `[${items}]`, (i) => `f[o + ${2 * i}]`);
 
 /** A new array of the `count` numbers of the run after the MARK at `mark`, which holds no int64s. */
-function numberList(mark: number, count: number): number[] {
-  if (NUMBER_LISTS !== null && count <= LITERAL_RUN_MAX) return NUMBER_LISTS[count](memory.f64, firstNumber(mark));
+function numberList(views: TapeViews, mark: number, count: number): number[] {
+  if (NUMBER_LISTS !== null && count <= LITERAL_RUN_MAX) return NUMBER_LISTS[count](views.f64, firstNumber(mark));
   const list: number[] = new Array(count);
-  storeRun(list, 0, mark, count, false);
+  storeRun(views, list, 0, mark, count, false);
   return list;
 }
 
 /** Pushes the `count` numbers of the run after the MARK at `mark` onto `target` (see storeRun). */
-function pushRun(target: unknown[], mark: number, count: number, withInt64: boolean): void {
+function pushRun(views: TapeViews, target: unknown[], mark: number, count: number, withInt64: boolean): void {
   if (withInt64) {
-    const { u32, f64, i64 } = memory;
+    const { u32, f64, i64 } = views;
     for (let i = 0, word = mark + Layout.RECORD_WORDS; i < count; i++, word += Layout.RECORD_WORDS) target.push(numberAt(u32, f64, i64, word));
     return;
   }
-  const f64 = memory.f64;
+  const f64 = views.f64;
   const first = firstNumber(mark);
   for (let i = 0; i < count; i++) target.push(f64[first + 2 * i]);
 }
 
-/** Index in memory.f64 of the first number of the run after the MARK record at word `mark` (each next one 2 further: a record is two f64s). */
+/** Index in a TapeViews' f64 of the first number of the run after the MARK record at word `mark` (each next one 2 further: a record is two f64s). */
 function firstNumber(mark: number): number {
   return ((mark + Layout.RECORD_WORDS) >>> 1) + 1;
 }
@@ -481,7 +481,7 @@ export class Unpickler {
   /** @internal Gives an error the location of the record being replayed; wraps errors that are not UnpicklingErrors. */
   locate(error: unknown): unknown {
     if (this.record < 0) return error;
-    const offset = memory.u32[this.record + 1];
+    const offset = this.session!.views.u32[this.record + 1];
     const location = { opcode: opcodeName(this.data[offset]), offset };
     if (error instanceof UnpicklingError) return error.locate(location);
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -506,7 +506,8 @@ export class Unpickler {
    * a record (`bench/instructions.mjs --annotate=replay`).
    */
   private replay(session: ScanSession, count: number): boolean {
-    let { u32: tape, f64, i64 } = memory;
+    const views = session.views;
+    let { u32: tape, f64, i64 } = views;
     const end = session.tapeWord + count * Layout.RECORD_WORDS;
     let w = session.tapeWord;
     try {
@@ -515,7 +516,7 @@ export class Unpickler {
         if (head === undefined) {
           // Growing wasm memory (user code did: a load or dump of its own) detached the views; the records are where they were.
           memory.refresh();
-          ({ u32: tape, f64, i64 } = memory);
+          ({ u32: tape, f64, i64 } = views);
           head = tape[w];
         }
         const a = tape[(w + 2) | 0];
@@ -535,7 +536,7 @@ export class Unpickler {
             if (b >= ENCODED_ONLY_MIN && this.onlyEncodedToLatin1(w, end, head)) this.stack.push(this.latin1Str(a, b, head));
             else this.stack.push(strOfRecord(session.strings, this.data, a, a + b, head >>> Layout.FLAGS_SHIFT));
             break;
-          case Rec.STR_UNITS: this.stack.push(unitsString(a, b)); break;
+          case Rec.STR_UNITS: this.stack.push(unitsString(views.u16, a, b)); break;
           case Rec.PY2STR: this.stack.push(this.python2String(this.data.subarray(a, a + b), head >>> Layout.FLAGS_SHIFT)); break;
           case Rec.PY2STR_QUOTED: this.loadQuotedString(a, b); break;
           case Rec.UNICODE_RAW: this.stack.push(rawUnicodeEscapeDecode(this.data, a, a + b)); break;
@@ -767,7 +768,7 @@ export class Unpickler {
     } else if (!(dict instanceof Map)) {
       return false;
     }
-    const { u32, f64, i64 } = memory;
+    const { u32, f64, i64 } = this.session!.views;
     for (let i = 0, word = mark + Layout.RECORD_WORDS; i < count; i += 2, word += 2 * Layout.RECORD_WORDS) {
       (dict as Map<unknown, unknown>).set(numberAt(u32, f64, i64, word), numberAt(u32, f64, i64, word + Layout.RECORD_WORDS));
     }
@@ -779,9 +780,10 @@ export class Unpickler {
     // (asTuple: `new Tuple(count)`, inlined into replay(), also made V8 abort replay's optimization on
     // every compile (a StableMapDependency changed): a top-level tuple of 20 small ints loaded in 5 µs, not
     // 1.1. V8's array protectors stay intact, checked with --allow-natives-syntax.)
-    if (!withInt64) return asTuple(numberList(mark, count));
+    const views = this.session!.views;
+    if (!withInt64) return asTuple(numberList(views, mark, count));
     const tuple: unknown[] = new Array(count);
-    storeRun(tuple, 0, mark, count, true);
+    storeRun(views, tuple, 0, mark, count, true);
     return asTuple(tuple);
   }
 
@@ -794,8 +796,9 @@ export class Unpickler {
    */
   private runAfter(w: number): number {
     const mark = w + Layout.RECORD_WORDS;
-    if ((memory.u32[mark] & 0xff) !== Op.MARK || this.marks.length >= this.maxDepth) return -1;
-    return memory.u32[mark + 3];
+    const tape = this.session!.views.u32;
+    if ((tape[mark] & 0xff) !== Op.MARK || this.marks.length >= this.maxDepth) return -1;
+    return tape[mark + 3];
   }
 
   /**
@@ -811,7 +814,7 @@ export class Unpickler {
       this.stack.push(newNumberList());
       return 0;
     }
-    this.stack.push(numberList(w + Layout.RECORD_WORDS, count));
+    this.stack.push(numberList(this.session!.views, w + Layout.RECORD_WORDS, count));
     return count + 2;
   }
 
@@ -828,7 +831,7 @@ export class Unpickler {
       this.stack.push(this.newDict());
       return 0;
     }
-    const f64 = memory.f64;
+    const f64 = this.session!.views.f64;
     const first = firstNumber(w + Layout.RECORD_WORDS);
     const map = new Map<number, number>();
     for (let i = 0; i < count; i += 2) map.set(f64[first + 2 * i], f64[first + 2 * i + 2]);
@@ -840,9 +843,10 @@ export class Unpickler {
   private appendNumbers(mark: number, count: number, withInt64: boolean): boolean {
     const target = this.stack.length > this.fence ? this.stack[this.stack.length - 1] : undefined;
     if (!Array.isArray(target) || isTuple(target)) return false;
-    const at = this.reserve(target, count, memory.u32[mark + Layout.RECORD_WORDS * (count + 1) + 1], !withInt64); // (its APPENDS' offset)
-    if (at >= 0) storeRun(target, at, mark, count, withInt64);
-    else pushRun(target, mark, count, withInt64);
+    const views = this.session!.views;
+    const at = this.reserve(target, count, views.u32[mark + Layout.RECORD_WORDS * (count + 1) + 1], !withInt64); // (its APPENDS' offset)
+    if (at >= 0) storeRun(views, target, at, mark, count, withInt64);
+    else pushRun(views, target, mark, count, withInt64);
     return true;
   }
 
@@ -974,7 +978,7 @@ export class Unpickler {
       let at = 0;
       if (target === this.sizedList) this.sizedList = null;
       else if (this.keepBatch(target, mark)) return;
-      else at = this.reserve(target, stack.length - mark, memory.u32[this.record + 1], false);
+      else at = this.reserve(target, stack.length - mark, this.session!.views.u32[this.record + 1], false);
       if (at < 0) for (let i = mark; i < stack.length; i++) target.push(stack[i]);
       else for (let i = mark; i < stack.length; i++) target[at + i - mark] = stack[i];
       truncate(stack, mark);
@@ -1197,7 +1201,7 @@ export class Unpickler {
     const referenced = this.referenced;
     if (referenced === null || stack[stack.length - 1] !== codecsEncode) return false;
     if (((head >>> Layout.FLAGS_SHIFT) & (StrFlag.ASCII | StrFlag.LATIN1)) === 0) return false;
-    const tape = memory.u32;
+    const tape = this.session!.views.u32;
     const fromMark = this.marks.length > 0 && this.fence === stack.length;
     // With the pass's bitmap, each store is at the next index (else the pass gives up): the memo's size, and on.
     let index = this.memoCount;
@@ -1220,7 +1224,7 @@ export class Unpickler {
 
   /** Is the record at word `r` the str 'latin1', or a GET of it? */
   private isLatin1Name(r: number): boolean {
-    const tape = memory.u32;
+    const tape = this.session!.views.u32;
     const kind = tape[r] & 0xff;
     const a = tape[r + 2];
     if (kind === Rec.GET) return this.memo[a] === 'latin1';

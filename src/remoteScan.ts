@@ -5,12 +5,11 @@
 // starts with the first such load (which scans here, as every load does
 // until the worker is ready) or with startScanWorker(); stopScanWorker()
 // ends it, and loads scan here again.
-import { Control, Ring, Slot, slotBytes, unitsAt } from './scanRing.js';
+import { Control, Ring, Slot, slotBytes } from './scanRing.js';
 import type { Command, ScanWorkerData } from './scanWorker.js';
 import { scanWorkerPath } from './scanWorkerPath.js';
 import { ScanSession, TAPE_CAP } from './session.js';
-import { Field, Layout, Status } from './tape.js';
-import { memory } from './wasm.js';
+import { Field, Status } from './tape.js';
 
 /** Pickles of fewer bytes scan here: the worker's hand-over costs ~1 ms a load and a copy of the input. */
 const WORKER_MIN = 1 << 20;
@@ -176,17 +175,21 @@ class Link {
 
 /**
  * This thread's side of a load on the worker: a session of its own whose
- * tape and units area take each tape the worker scanned, and whose string
- * cache's strings are those of the worker session's cache (the worker's
- * wasm keeps its bytes). The memo pass runs here, while the worker scans.
+ * tapes are the ring's slots, read where the worker put them, and whose
+ * string cache's strings are those of the worker session's cache (the
+ * worker's wasm keeps its bytes). The memo pass runs here, while the worker
+ * scans.
  */
 class RemoteScanSession extends ScanSession {
   private command = 0;
   /** The worker has given the load's last tape (or has not begun one). */
   private ended = true;
+  /** The load is replaying a slot of the ring: the worker may not fill it yet. */
+  private holding = false;
 
   constructor(private readonly link: Link) {
-    super();
+    const ring = link.ring;
+    super({ u16: new Uint16Array(ring), u32: new Uint32Array(ring), f64: new Float64Array(ring), i64: new BigInt64Array(ring) });
   }
 
   override referencedMemo(data: Uint8Array, offset: number): Uint8Array | null {
@@ -202,35 +205,37 @@ class RemoteScanSession extends ScanSession {
   /** Has the worker scan the pickle at `offset` in `data`. */
   private send(data: Uint8Array, offset: number): void {
     const input = this.link.share(data);
-    this.command = this.link.send({ kind: 'load', input, length: data.length, offset, unitsBase: this.field(Field.UNITS) >>> 1 });
+    this.command = this.link.send({ kind: 'load', input, length: data.length, offset });
     this.ended = false;
   }
 
   override next(): Status {
+    this.letGo();
     const slot = this.link.nextSlot();
+    this.holding = true;
     const header = new Uint32Array(this.link.ring, slot, Ring.HEADER_WORDS);
     const status = header[Slot.STATUS];
     if (status !== Status.TAPE_FULL) this.ended = true;
-    if (status === Ring.WORKER_FAILED) {
-      this.link.slotRead();
-      throw new Error(`the scan worker failed: ${this.link.failure()}`);
-    }
-    const records = header[Slot.RECORDS];
-    const units = header[Slot.UNITS];
-    memory.refresh();
-    memory.u32.set(new Uint32Array(this.link.ring, slot + Ring.HEADER_WORDS * 4, records * Layout.RECORD_WORDS), this.tapeWord);
-    memory.u16.set(new Uint16Array(this.link.ring, unitsAt(slot, TAPE_CAP), units), this.field(Field.UNITS) >>> 1);
-    this.setField(Field.TAPE_LEN, records);
+    if (status === Ring.WORKER_FAILED) throw new Error(`the scan worker failed: ${this.link.failure()}`);
+    this.tapeWord = (slot >>> 2) + Ring.HEADER_WORDS;
+    this.setField(Field.TAPE_LEN, header[Slot.RECORDS]);
     this.setField(Field.POS, header[Slot.POS]);
     this.setField(Field.ERROR, header[Slot.ERROR]);
     this.setField(Field.ERROR_POS, header[Slot.ERROR_POS]);
     this.setField(Field.ERROR_OP, header[Slot.ERROR_OP]);
-    this.link.slotRead();
     return status;
   }
 
+  /** Hands the slot the load replayed last back to the worker. */
+  private letGo(): void {
+    if (this.holding) this.link.slotRead();
+    this.holding = false;
+  }
+
   override release(replayedAll: boolean): void {
-    if (!this.ended) this.link.abort(this.command); // (the worker may have cached strs of tapes never replayed)
+    if (this.ended) this.letGo();
+    else this.link.abort(this.command); // (which drops every slot; the worker may have cached strs of tapes never replayed)
+    this.holding = false;
     if (!replayedAll || !this.ended) this.link.send({ kind: 'clear' });
     this.ended = true;
     this.setInput(new Uint8Array(0), true);

@@ -9,13 +9,12 @@ import { ScanSession, TAPE_CAP } from './session.js';
 import { Field, Layout, Rec, Status } from './tape.js';
 import { memory } from './wasm.js';
 
-/** What a load sends with its command: the input, and where its session keeps strs' units (for the records that point there). */
+/** What a load sends with its command: its input, and where in it the pickle begins. */
 export interface LoadCommand {
   kind: 'load';
   input: SharedArrayBuffer;
   length: number;
   offset: number;
-  unitsBase: number;
 }
 /** After a load that ended before replaying all it scanned: the cache's two sides no longer match. */
 export interface ClearCommand {
@@ -62,7 +61,7 @@ function serve({ control: controlBuffer, ring, port }: ScanWorkerData): never {
     session.begin(data, command.offset, true);
     for (;;) {
       const status = session.next();
-      if (!publish(status, number, (slot) => copyTape(slot, command.unitsBase))) return; // (the load clears the cache next)
+      if (!publish(status, number, copyTape)) return; // (the load clears the cache next)
       if (status !== Status.TAPE_FULL) return;
     }
   }
@@ -94,17 +93,20 @@ function serve({ control: controlBuffer, ring, port }: ScanWorkerData): never {
     return true;
   }
 
-  /** Copies the session's tape and units into the slot at byte `slot`; STR_UNITS records then point where the load's session will have them. */
-  function copyTape(slot: number, unitsBase: number): void {
+  /** Copies the session's tape and units into the slot at byte `slot`, its STR_UNITS records made to point at the slot's units. */
+  function copyTape(slot: number): void {
     const records = session.field(Field.TAPE_LEN);
     const units = session.field(Field.UNITS_USED);
     const from = session.field(Field.UNITS) >>> 1;
+    const to = unitsAt(slot, TAPE_CAP);
     const tape = new Uint32Array(ring, slot + Ring.HEADER_WORDS * 4, records * Layout.RECORD_WORDS);
     tape.set(memory.u32.subarray(session.tapeWord, session.tapeWord + records * Layout.RECORD_WORDS));
-    for (let w = 0; w < tape.length; w += Layout.RECORD_WORDS) {
-      if ((tape[w] & 0xff) === Rec.STR_UNITS) tape[w + 2] += unitsBase - from;
+    if (units > 0) {
+      for (let w = 0; w < tape.length; w += Layout.RECORD_WORDS) {
+        if ((tape[w] & 0xff) === Rec.STR_UNITS) tape[w + 2] += (to >>> 1) - from;
+      }
     }
-    new Uint16Array(ring, unitsAt(slot, TAPE_CAP), units).set(memory.u16.subarray(from, from + units));
+    new Uint16Array(ring, to, units).set(memory.u16.subarray(from, from + units));
     const header = new Uint32Array(ring, slot, Ring.HEADER_WORDS);
     header[Slot.RECORDS] = records;
     header[Slot.UNITS] = units;

@@ -35,23 +35,39 @@ function copyBytes(to: Uint8Array, at: number, from: Uint8Array, start: number, 
   for (let i = 0; i < length; i++) to[at + i] = from[start + i];
 }
 
+/**
+ * The typed arrays a session's tapes are read through: wasm memory's (the
+ * `memory` object, whose views are renewed when it grows), or those of the
+ * scan worker's ring (see remoteScan.ts).
+ */
+export interface TapeViews {
+  readonly u16: Uint16Array;
+  readonly u32: Uint32Array;
+  readonly f64: Float64Array;
+  readonly i64: BigInt64Array;
+}
+
 export class ScanSession {
   /** Address of the session block in wasm memory. */
   readonly ptr: number;
   /**
-   * Word index of the tape in wasm memory: the records of the last scan stay
+   * Word index of the tape in `views`: the records of the last scan stay
    * there until the next scan (none runs during a replay: a load that user
-   * code starts has a session of its own). Fixed for the session's life.
+   * code starts has a session of its own). Fixed for a session of this
+   * thread's; the scan worker's tapes are each in a slot of its ring.
    */
-  readonly tapeWord: number;
+  tapeWord: number;
+  /** What the tape and the strs' units (STR_UNITS records) are read through. */
+  readonly views: TapeViews;
   /** The string cache's strings, by slot (its bytes are in wasm: see StrCache). */
   readonly strings: (string | undefined)[] = new Array(StrCache.SLOTS).fill(undefined);
   private data: Uint8Array = NO_INPUT;
 
-  protected constructor() {
+  protected constructor(views: TapeViews = memory) {
     this.ptr = core.newSession(WINDOW_CAP, TAPE_CAP, 0, 1, 0);
     memory.refresh();
     this.tapeWord = this.field(Field.TAPE) >>> 2;
+    this.views = views;
   }
 
   static acquire(): ScanSession {

@@ -6,7 +6,6 @@ import { nodeBuffer } from './nodeBuffer.js';
 import { compileBySize } from './compiledBySize.js';
 import { eachFolded } from './latin1.js';
 import { StrCache, StrFlag, StrUnits } from './tape.js';
-import { memory } from './wasm.js';
 
 const utf8Decoder = new TextDecoder('utf-8');
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -118,10 +117,10 @@ function latin1FromUtf8(bytes: Uint8Array, start: number, end: number): string {
   return text;
 }
 
-/** A STR_UNITS record's str: `count` UTF-16 units in wasm memory from `start`. */
-export function unitsString(start: number, count: number): string {
-  if (fromUnits !== null) return fromUnits[count](memory.u16, start);
-  return String.fromCharCode.apply(null, memory.u16.subarray(start, start + count) as unknown as number[]);
+/** A STR_UNITS record's str: `count` UTF-16 units of `u16` from `start`. */
+export function unitsString(u16: Uint16Array, start: number, count: number): string {
+  if (fromUnits !== null) return fromUnits[count](u16, start);
+  return String.fromCharCode.apply(null, u16.subarray(start, start + count) as unknown as number[]);
 }
 
 /** A STR record's string: taken from the session's string cache, or made (and kept there when the record says so). */
