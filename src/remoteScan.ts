@@ -1,7 +1,7 @@
 // Loads on the scan worker (src/scanWorker.ts, Node only): a large pickle
 // read whole is scanned by a thread of the package's own, a few tapes ahead,
 // while this thread replays them. On two cores a load of 100k records took
-// ~0.85 of its time on one (see the README's performance notes). The worker
+// ~0.82 of its time on one (see the README's performance notes). The worker
 // starts with the first such load (which scans here, as every load does
 // until the worker is ready) or with startScanWorker(); stopScanWorker()
 // ends it, and loads scan here again.
