@@ -37,14 +37,13 @@ export const enum Ring {
 export const enum Slot {
   /** What the worker's scan() returned (Status), or Ring.WORKER_FAILED. */
   STATUS = 0,
-  /** Records on the tape, and 16-bit units in the slot's unit area. */
+  /** Records on the tape. */
   RECORDS = 1,
-  UNITS = 2,
   /** The session fields a stop leaves for the load: where the scan stands, and what went wrong. */
-  POS = 3,
-  ERROR = 4,
-  ERROR_POS = 5,
-  ERROR_OP = 6,
+  POS = 2,
+  ERROR = 3,
+  ERROR_POS = 4,
+  ERROR_OP = 5,
 }
 
 /** Bytes a ring slot takes: its header, a tape of `tapeCap` records, and the units of the strs that tape's records decoded. */

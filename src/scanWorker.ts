@@ -67,8 +67,8 @@ function serve({ control: controlBuffer, ring, port }: ScanWorkerData): never {
   }
 
   /**
-   * Waits for a free slot, fills it (`fill` writes the tape and units, and
-   * the header's counts; none: an empty tape) and gives it to load command
+   * Waits for a free slot, fills it (`fill` writes the tape, its units and
+   * its count of records; none: an empty tape) and gives it to load command
    * `number`; false when that load was aborted first.
    */
   function publish(status: number, number: number, fill?: (slot: number) => void): boolean {
@@ -81,7 +81,7 @@ function serve({ control: controlBuffer, ring, port }: ScanWorkerData): never {
     }
     const slot = (produced % Ring.SLOTS) * slotSize;
     const header = new Uint32Array(ring, slot, Ring.HEADER_WORDS);
-    header[Slot.RECORDS] = header[Slot.UNITS] = 0;
+    header[Slot.RECORDS] = 0;
     fill?.(slot);
     header[Slot.STATUS] = status;
     header[Slot.POS] = session.field(Field.POS);
@@ -107,9 +107,7 @@ function serve({ control: controlBuffer, ring, port }: ScanWorkerData): never {
       }
     }
     new Uint16Array(ring, to, units).set(memory.u16.subarray(from, from + units));
-    const header = new Uint32Array(ring, slot, Ring.HEADER_WORDS);
-    header[Slot.RECORDS] = records;
-    header[Slot.UNITS] = units;
+    new Uint32Array(ring, slot, Ring.HEADER_WORDS)[Slot.RECORDS] = records;
   }
 }
 
