@@ -31,6 +31,7 @@ const STALL_MS = 60_000;
 
 /** The parts of node:worker_threads used here (the package does not import Node modules where it may run in a browser). */
 interface WorkerThreads {
+  isMainThread: boolean;
   Worker: new (path: string | URL, options: { workerData: ScanWorkerData; transferList: unknown[]; execArgv: string[] }) => NodeWorker;
   MessageChannel: new () => { port1: Port; port2: Port };
   receiveMessageOnPort(port: Port): { message: unknown } | undefined;
@@ -250,9 +251,14 @@ export let remoteLoads = 0;
 /** Whether large loads start the worker (stopScanWorker turns it off until startScanWorker). */
 let automatic = true;
 
-function startLink(): Link | null {
+/**
+ * Starts the worker, unless there are no worker threads; `byLoad`: a load
+ * starts it, which it does only on the main thread (a thread of a pool has
+ * its cores spoken for: there, startScanWorker() starts it).
+ */
+function startLink(byLoad = false): Link | null {
   const threads = workerThreads();
-  if (threads === null || scanWorkerPath === null) automatic = false;
+  if (threads === null || scanWorkerPath === null || (byLoad && !threads.isMainThread)) automatic = false;
   else link = new Link(threads, scanWorkerPath);
   return link;
 }
@@ -265,7 +271,7 @@ function startLink(): Link | null {
 export function remoteSession(data: Uint8Array, offset: number): ScanSession | null {
   if (data.length - offset < WORKER_MIN) return null;
   if (link === null) {
-    if (automatic && scanAheadPays(data, offset)) startLink();
+    if (automatic && scanAheadPays(data, offset)) startLink(true);
     return null;
   }
   if (link.busy || !link.ready || !scanAheadPays(data, offset, link.session)) return null;

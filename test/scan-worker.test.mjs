@@ -5,6 +5,7 @@
 // the worker), for values, errors, a replay that fails half-way (the worker
 // is then ahead: its string cache must be emptied) and a load inside a hook.
 import { test } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import assert from 'node:assert/strict';
 import { dumps, loads, Unpickler, UnpicklingError, startScanWorker, stopScanWorker } from 'pickle-wasm';
 import * as remote from '../dist/esm/remoteScan.js';
@@ -145,6 +146,27 @@ test('stopScanWorker from a hook of a load on the worker ends it after that load
   await stopped;
   assert.deepStrictEqual(value, new Unpickler({ persistentLoad: (pid) => ({ pid }) }).load(outer));
   assert.equal(countRemote(() => assert.deepStrictEqual(loads(outer, hooks), new Unpickler({ persistentLoad: (pid) => ({ pid }) }).load(outer))), 0);
+});
+
+test('in a thread of the user\'s, large loads do not start a worker; startScanWorker does', async () => {
+  const code = `
+    import { parentPort } from 'node:worker_threads';
+    import { dumps, loads, startScanWorker } from ${JSON.stringify(new URL('../dist/esm/index.js', import.meta.url).href)};
+    import * as remote from ${JSON.stringify(new URL('../dist/esm/remoteScan.js', import.meta.url).href)};
+    const v = Array.from({ length: 60000 }, (_, i) => ({ name: 'u' + (i % 500), city: 'Zürich', tags: ['a', 'b' + (i % 9)], i }));
+    const data = dumps(v);
+    for (let i = 0; i < 3; i++) loads(data);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // (time enough for a worker the loads started)
+    loads(data);
+    const automatic = remote.remoteLoads;
+    const started = await startScanWorker();
+    const same = JSON.stringify(loads(data)) === JSON.stringify(v);
+    parentPort.postMessage({ automatic, started, remote: remote.remoteLoads, same });
+  `;
+  const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`));
+  const result = await new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+  await worker.terminate();
+  assert.deepEqual(result, { automatic: 0, started: true, remote: 1, same: true });
 });
 
 test('after stopScanWorker loads scan here, and startScanWorker starts it again', async () => {
