@@ -199,7 +199,7 @@ class RemoteScanSession extends ScanSession {
   }
 
   override begin(data: Uint8Array, offset: number, final: boolean): void {
-    if (this.ended) this.send(data, offset);
+    if (this.ended) this.send(data, offset); // (sent already where the memo pass ran first, as for every pickle this session takes)
     this.setInput(data, final);
   }
 
@@ -271,19 +271,22 @@ function startLink(byLoad = false): Link | null {
 export function remoteSession(data: Uint8Array, offset: number): ScanSession | null {
   if (data.length - offset < WORKER_MIN) return null;
   if (link === null) {
-    if (automatic && scanAheadPays(data, offset)) startLink(true);
+    if (automatic) {
+      const probe = ScanSession.acquire();
+      if (scanAheadPays(probe, data, offset)) startLink(true);
+      probe.release(true);
+    }
     return null;
   }
-  if (link.busy || !link.ready || !scanAheadPays(data, offset, link.session)) return null;
+  if (link.busy || !link.ready || !scanAheadPays(link.session, data, offset)) return null;
   link.busy = true;
   remoteLoads++;
   return link.session;
 }
 
-/** Does the pickle at `offset` in `data` hold what makes a load on the worker faster (see MIN_OPCODES_A_BYTE)? */
-function scanAheadPays(data: Uint8Array, offset: number, session = ScanSession.acquire()): boolean {
+/** Does the pickle at `offset` in `data` hold what makes a load on the worker faster (see MIN_OPCODES_A_BYTE)? Read by `session`'s memo pass. */
+function scanAheadPays(session: ScanSession, data: Uint8Array, offset: number): boolean {
   const { bytes, opcodes, stores } = session.firstWindow(data, offset);
-  if (session !== link?.session) session.release(true);
   return opcodes >= bytes * MIN_OPCODES_A_BYTE && stores >= opcodes * MIN_STORES_AN_OPCODE;
 }
 
