@@ -5,7 +5,7 @@
 // starts with the first such load (which scans here, as every load does
 // until the worker is ready) or with startScanWorker(); stopScanWorker()
 // ends it, and loads scan here again.
-import { Control, Ring, Slot, slotBytes } from './scanRing.js';
+import { Control, Ring, Slot, Waits, signal, slotBytes } from './scanRing.js';
 import type { Command, ScanWorkerData } from './scanWorker.js';
 import { scanWorkerPath } from './scanWorkerPath.js';
 import { ScanSession, TAPE_CAP } from './session.js';
@@ -24,10 +24,18 @@ const WORKER_MIN = 1 << 20;
  */
 const MIN_OPCODES_A_BYTE = 1 / 64;
 const MIN_STORES_AN_OPCODE = 1 / 16;
-/** The input's shared copy is kept for the next load up to this size. */
-const KEPT_INPUT_MAX = 32 << 20;
+/**
+ * Bytes of the input ring. The worker's lead over the replay, the ring's 4
+ * tapes and the one it scans, spans ~0.7 MB of the records' input and ~2 MB
+ * of the strs' (130-470 KiB a tape): the load, which feeds it at each tape,
+ * stays ahead of it.
+ */
+let inputRingBytes = 4 << 20;
+/** The input's first bytes a load copies to the ring before the worker begins (the memo pass feeds it the rest as it goes). */
+const FIRST_FEED = 256 << 10;
 /** No tape for this long means the worker is gone. */
 const STALL_MS = 60_000;
+const NO_BYTES: Uint8Array = new Uint8Array(0);
 
 /** The parts of node:worker_threads used here (the package does not import Node modules where it may run in a browser). */
 interface WorkerThreads {
@@ -62,10 +70,12 @@ class Link {
   readonly control = new Int32Array(new SharedArrayBuffer(Control.WORDS * 4));
   readonly ring = new SharedArrayBuffer(Ring.SLOTS * slotBytes(TAPE_CAP));
   readonly session: RemoteScanSession;
+  private readonly input = new Uint8Array(new SharedArrayBuffer(inputRingBytes));
   private readonly port: Port;
   private readonly worker: NodeWorker;
   private readonly exited: Promise<void>;
-  private input = new SharedArrayBuffer(0);
+  /** The input of the load on the worker, which feed() copies to the input ring (none between loads). */
+  private feeding = NO_BYTES;
   private commands = 0;
   /** A load holds the worker (a load inside it, from a hook, scans here). */
   busy = false;
@@ -77,7 +87,7 @@ class Link {
     port1.unref();
     this.port = port1;
     this.worker = new threads.Worker(script, {
-      workerData: { control: this.control.buffer as SharedArrayBuffer, ring: this.ring, port: port2 as never },
+      workerData: { control: this.control.buffer as SharedArrayBuffer, input: this.input.buffer as SharedArrayBuffer, ring: this.ring, port: port2 as never },
       transferList: [port2],
       execArgv: [], // (not the process's: --input-type, for one, stops a worker from a file)
     });
@@ -119,12 +129,14 @@ class Link {
     await this.worker.terminate();
   }
 
-  /** The shared copy of `data`, for a load command. */
-  share(data: Uint8Array): SharedArrayBuffer {
-    const input = this.input.byteLength >= data.length ? this.input : new SharedArrayBuffer(data.length);
-    new Uint8Array(input, 0, data.length).set(data);
-    this.input = input.byteLength <= KEPT_INPUT_MAX ? input : new SharedArrayBuffer(0);
-    return input;
+  /** Has the worker scan the pickle at `offset` in `data`; returns the command's number. */
+  load(data: Uint8Array, offset: number): number {
+    this.waitDone(this.commands);
+    Atomics.store(this.control, Control.FED, offset);
+    Atomics.store(this.control, Control.TAKEN, offset);
+    this.feeding = data;
+    this.feed(FIRST_FEED);
+    return this.send({ kind: 'load', length: data.length, offset });
   }
 
   /** Gives the worker a command once it has finished the last; returns its number. */
@@ -136,29 +148,59 @@ class Link {
     return this.commands;
   }
 
+  /**
+   * Copies the load's next bytes (up to `most`) to the input ring, as far as
+   * the worker has taken those before them (bytes it passed over, a large
+   * bytes' payload, are never copied).
+   */
+  feed(most = Infinity): void {
+    const { control, input, feeding } = this;
+    const size = input.length;
+    const taken = Atomics.load(control, Control.TAKEN) >>> 0;
+    let at = Math.max(Atomics.load(control, Control.FED) >>> 0, taken);
+    const end = Math.min(feeding.length, taken + size, at + most);
+    if (end <= at) return;
+    while (at < end) {
+      const i = at % size;
+      const n = Math.min(end - at, size - i);
+      input.set(new Uint8Array(feeding.buffer, feeding.byteOffset + at, n), i);
+      at += n;
+    }
+    Atomics.store(control, Control.FED, end);
+    if (Atomics.load(control, Control.WORKER_WAITS) === Waits.INPUT) signal(control, Control.WORKER_WAKE);
+  }
+
   /** Stops load command `number` if the worker is still at it, and drops the tapes it left in the ring. */
   abort(number: number): void {
     Atomics.store(this.control, Control.ABORT, number);
-    Atomics.notify(this.control, Control.CONSUMED); // (the worker may wait for room in the ring)
+    signal(this.control, Control.WORKER_WAKE); // (the worker may wait for room in the ring, or for input)
     this.waitDone(number);
     Atomics.store(this.control, Control.CONSUMED, Atomics.load(this.control, Control.PRODUCED));
   }
 
-  /** The byte where the next tape's slot begins, once the worker has filled it. */
+  /** The load has ended: the input ring no longer holds a reference to its input. */
+  loadEnded(): void {
+    this.feeding = NO_BYTES;
+  }
+
+  /** The byte where the next tape's slot begins, once the worker has filled it (fed meanwhile). */
   nextSlot(): number {
     const consumed = Atomics.load(this.control, Control.CONSUMED);
-    while (Atomics.load(this.control, Control.PRODUCED) === consumed) {
-      if (Atomics.wait(this.control, Control.PRODUCED, consumed, STALL_MS) === 'timed-out') {
+    for (;;) {
+      const wake = Atomics.load(this.control, Control.LOAD_WAKE);
+      this.feed();
+      if (Atomics.load(this.control, Control.PRODUCED) !== consumed) return (consumed % Ring.SLOTS) * slotBytes(TAPE_CAP);
+      if (Atomics.wait(this.control, Control.LOAD_WAKE, wake, STALL_MS) === 'timed-out') {
         throw new Error('the scan worker stopped answering');
       }
     }
-    return (consumed % Ring.SLOTS) * slotBytes(TAPE_CAP);
   }
 
   /** Hands the slot just read back to the worker. */
   slotRead(): void {
-    Atomics.add(this.control, Control.CONSUMED, 1);
-    Atomics.notify(this.control, Control.CONSUMED);
+    const { control } = this;
+    const queued = Atomics.load(control, Control.PRODUCED) - Atomics.add(control, Control.CONSUMED, 1) - 1;
+    if (queued <= Ring.SLOTS - Ring.ROOM_BATCH && Atomics.load(control, Control.WORKER_WAITS) === Waits.ROOM) signal(control, Control.WORKER_WAKE);
   }
 
   /** The text of the worker's failure. */
@@ -205,9 +247,14 @@ class RemoteScanSession extends ScanSession {
 
   /** Has the worker scan the pickle at `offset` in `data`. */
   private send(data: Uint8Array, offset: number): void {
-    const input = this.link.share(data);
-    this.command = this.link.send({ kind: 'load', input, length: data.length, offset });
+    this.command = this.link.load(data, offset);
     this.ended = false;
+  }
+
+  /** (The memo pass's window: the worker's input is fed as it goes.) */
+  protected override fill(from: number, need: number, first?: boolean): void {
+    super.fill(from, need, first);
+    this.link.feed();
   }
 
   override next(): Status {
@@ -239,7 +286,8 @@ class RemoteScanSession extends ScanSession {
     this.holding = false;
     if (!replayedAll || !this.ended) this.link.send({ kind: 'clear' });
     this.ended = true;
-    this.setInput(new Uint8Array(0), true);
+    this.setInput(NO_BYTES, true);
+    this.link.loadEnded();
     this.link.busy = false;
     this.link.released?.();
   }
@@ -248,6 +296,13 @@ class RemoteScanSession extends ScanSession {
 let link: Link | null = null;
 /** @internal Loads the worker has scanned (for the tests). */
 export let remoteLoads = 0;
+
+/** @internal Sets the input ring's size for workers started from now on, returning the last (the tests make it small, so that it wraps). */
+export function setInputRingBytes(bytes: number): number {
+  const last = inputRingBytes;
+  inputRingBytes = bytes;
+  return last;
+}
 /** Whether large loads start the worker (stopScanWorker turns it off until startScanWorker). */
 let automatic = true;
 

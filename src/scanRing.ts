@@ -1,8 +1,9 @@
 /**
  * How a load and the scan worker (src/scanWorker.ts, src/remoteScan.ts) talk:
- * words of a SharedArrayBuffer that each side waits on with Atomics, and a
- * ring of tape slots in another, which the worker fills while the load
- * replays the slot before.
+ * words of a SharedArrayBuffer that each side waits on with Atomics; a ring
+ * of the input's bytes, which the load tops up as the worker takes them (the
+ * worker never holds a copy of the whole input); and a ring of tape slots,
+ * which the worker fills while the load replays the slot before.
  */
 import { Layout, StrUnits } from './tape.js';
 
@@ -19,12 +20,46 @@ export const enum Control {
   CONSUMED = 4,
   /** Set to a load command's number: stop that load (the replay failed, or it ended early). */
   ABORT = 5,
-  WORDS = 8,
+  /**
+   * Where the input ring stands, as offsets in the load's input (unsigned):
+   * the bytes before FED are in the ring (or were never needed), those from
+   * TAKEN on are still to be taken by the worker. Byte i is at i % its size.
+   */
+  FED = 6,
+  TAKEN = 7,
+  /**
+   * Bumped (and notified) by the worker when the load may have something to
+   * do: a tape in the ring, or input wanted; by the load when the worker
+   * waits for what it did: room in the ring, input (WORKER_WAITS), or the
+   * load aborted. Each side reads its word before it looks at the rest, and
+   * waits while it is unchanged, so no wake-up is lost between a look and a
+   * wait.
+   */
+  LOAD_WAKE = 8,
+  WORKER_WAKE = 9,
+  /**
+   * What the worker waits for (Waits), set before its last look: the load
+   * wakes it only then (waking a thread costs ~0.1 ms here, and the worker
+   * waits for room after most tapes).
+   */
+  WORKER_WAITS = 10,
+  WORDS = 12,
+}
+
+/** What the worker waits for, in Control.WORKER_WAITS. */
+export const enum Waits {
+  NOTHING = 0,
+  /** Room in the ring for ROOM_BATCH tapes. */
+  ROOM = 1,
+  /** Input fed beyond what it has taken. */
+  INPUT = 2,
 }
 
 /** The ring of tapes: each slot a header of words, then a tape's records, then its strs' units. */
 export const enum Ring {
   SLOTS = 4,
+  /** A worker waiting for room is woken when this many slots are free (a wake-up for each two tapes). */
+  ROOM_BATCH = 2,
   HEADER_WORDS = 8,
   /**
    * A slot's status word, beside Status's: the worker failed (a bug or no
@@ -54,4 +89,10 @@ export function slotBytes(tapeCap: number): number {
 /** Where the units of the slot at byte `slot` begin. */
 export function unitsAt(slot: number, tapeCap: number): number {
   return slot + Ring.HEADER_WORDS * 4 + tapeCap * Layout.RECORD_BYTES;
+}
+
+/** Bumps wake word `word` (Control.LOAD_WAKE or WORKER_WAKE) and wakes the side waiting on it. */
+export function signal(control: Int32Array, word: Control): void {
+  Atomics.add(control, word, 1);
+  Atomics.notify(control, word);
 }

@@ -4,15 +4,14 @@
 // core while the replay makes values on the first. It waits for commands on
 // the control words (src/scanRing.ts); each command's message is on its port.
 import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { Control, Ring, Slot, slotBytes, unitsAt } from './scanRing.js';
+import { Control, Ring, Slot, Waits, signal, slotBytes, unitsAt } from './scanRing.js';
 import { ScanSession, TAPE_CAP } from './session.js';
 import { Field, Layout, Rec, Status } from './tape.js';
 import { memory } from './wasm.js';
 
-/** What a load sends with its command: its input, and where in it the pickle begins. */
+/** What a load sends with its command: its input's length, and where in it the pickle begins (its bytes come through the input ring). */
 export interface LoadCommand {
   kind: 'load';
-  input: SharedArrayBuffer;
   length: number;
   offset: number;
 }
@@ -25,13 +24,102 @@ export type Command = LoadCommand | ClearCommand;
 /** What the worker is given at its start. */
 export interface ScanWorkerData {
   control: SharedArrayBuffer;
+  input: SharedArrayBuffer;
   ring: SharedArrayBuffer;
   port: MessagePort;
 }
 
-function serve({ control: controlBuffer, ring, port }: ScanWorkerData): never {
+/** Thrown out of a scan whose load was aborted while the scan waited for input. */
+const ABORTED = new Error('the load was aborted');
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * The worker's session (its own, for the worker's life: its string cache
+ * lasts across loads). Its input is not at hand: the load copies it into the
+ * input ring a part at a time, and each refill of the window takes from
+ * there only what the window does not hold yet (the bytes from the cut
+ * opcode on move to its start), so that each byte is taken once, in order.
+ */
+class FedScanSession extends ScanSession {
+  /** The load command scanned, and its input's length. */
+  private command = 0;
+  private length = 0;
+  /** The input's bytes before this have been taken from the ring (the window holds those from its start). */
+  private taken = 0;
+
+  constructor(private readonly control: Int32Array, private readonly input: Uint8Array) {
+    super();
+  }
+
+  /** Begins to scan load command `number`. */
+  start(command: LoadCommand, number: number): void {
+    this.command = number;
+    this.length = command.length;
+    this.taken = command.offset;
+    this.begin(NO_BYTES, command.offset, true);
+  }
+
+  /** (The input's length is the command's.) */
+  override setInput(_data: Uint8Array, final: boolean): void {
+    super.setInput(NO_BYTES, final);
+    this.setField(Field.INPUT_END, this.length);
+  }
+
+  protected override copyInput(window: number, from: number, length: number): void {
+    const kept = Math.max(0, Math.min(this.taken - from, length));
+    if (kept > 0) {
+      const at = window + from - this.field(Field.WINDOW_START);
+      memory.u8.copyWithin(window, at, at + kept);
+    }
+    this.take(window + kept, from + kept, length - kept);
+  }
+
+  /** Copies the input's bytes from `from` (those before were passed over) into wasm memory at `at`, waiting for the load to feed them. */
+  private take(at: number, from: number, count: number): void {
+    const { control, input } = this;
+    const size = input.length;
+    const fed = () => Atomics.load(control, Control.FED) >>> 0;
+    while (count > 0) {
+      Atomics.store(control, Control.TAKEN, from);
+      if (fed() <= from && !waitUntil(control, this.command, Waits.INPUT, () => fed() > from)) throw ABORTED;
+      const i = from % size;
+      const n = Math.min(count, fed() - from, size - i);
+      memory.u8.set(input.subarray(i, i + n), at);
+      from += n;
+      at += n;
+      count -= n;
+    }
+    this.taken = from;
+    Atomics.store(control, Control.TAKEN, from);
+  }
+}
+
+/**
+ * Waits until `ready()`, announcing `what` it waits for (a load waiting for a
+ * tape is woken to feed input); false when load command `number` is aborted
+ * first.
+ */
+function waitUntil(control: Int32Array, number: number, what: Waits, ready: () => boolean): boolean {
+  for (;;) {
+    const wake = Atomics.load(control, Control.WORKER_WAKE);
+    const aborted = Atomics.load(control, Control.ABORT) === number;
+    if (aborted || ready()) {
+      Atomics.store(control, Control.WORKER_WAITS, Waits.NOTHING);
+      return !aborted;
+    }
+    if (Atomics.load(control, Control.WORKER_WAITS) !== what) {
+      // announced, then looked at again: the load either saw this or did what it is waited for before the look
+      Atomics.store(control, Control.WORKER_WAITS, what);
+      if (what === Waits.INPUT) signal(control, Control.LOAD_WAKE);
+      continue;
+    }
+    Atomics.wait(control, Control.WORKER_WAKE, wake);
+  }
+}
+
+function serve({ control: controlBuffer, input, ring, port }: ScanWorkerData): never {
   const control = new Int32Array(controlBuffer);
-  const session = ScanSession.acquire(); // the worker's own, for its life: its string cache lasts across loads
+  const session = new FedScanSession(control, new Uint8Array(input));
   const slotSize = slotBytes(TAPE_CAP);
   Atomics.store(control, Control.READY, 1);
   Atomics.notify(control, Control.READY);
@@ -57,12 +145,15 @@ function serve({ control: controlBuffer, ring, port }: ScanWorkerData): never {
 
   /** Scans the pickle of load command `number` into the ring, a tape a slot, until it ends or the load aborts it. */
   function scanInto(command: LoadCommand, number: number): void {
-    const data = new Uint8Array(command.input, 0, command.length);
-    session.begin(data, command.offset, true);
-    for (;;) {
-      const status = session.next();
-      if (!publish(status, number, copyTape)) return; // (the load clears the cache next)
-      if (status !== Status.TAPE_FULL) return;
+    try {
+      session.start(command, number);
+      for (;;) {
+        const status = session.next();
+        if (!publish(status, number, copyTape)) return; // (the load clears the cache next)
+        if (status !== Status.TAPE_FULL) return;
+      }
+    } catch (error) {
+      if (error !== ABORTED) throw error;
     }
   }
 
@@ -73,12 +164,9 @@ function serve({ control: controlBuffer, ring, port }: ScanWorkerData): never {
    */
   function publish(status: number, number: number, fill?: (slot: number) => void): boolean {
     const produced = Atomics.load(control, Control.PRODUCED);
-    for (;;) {
-      if (Atomics.load(control, Control.ABORT) === number) return false;
-      const consumed = Atomics.load(control, Control.CONSUMED);
-      if (produced - consumed < Ring.SLOTS) break;
-      Atomics.wait(control, Control.CONSUMED, consumed);
-    }
+    const queued = () => produced - Atomics.load(control, Control.CONSUMED);
+    if (queued() === Ring.SLOTS && !waitUntil(control, number, Waits.ROOM, () => queued() <= Ring.SLOTS - Ring.ROOM_BATCH)) return false;
+    if (Atomics.load(control, Control.ABORT) === number) return false;
     const slot = (produced % Ring.SLOTS) * slotSize;
     const header = new Uint32Array(ring, slot, Ring.HEADER_WORDS);
     header[Slot.RECORDS] = 0;
@@ -89,7 +177,7 @@ function serve({ control: controlBuffer, ring, port }: ScanWorkerData): never {
     header[Slot.ERROR_POS] = session.field(Field.ERROR_POS);
     header[Slot.ERROR_OP] = session.field(Field.ERROR_OP);
     Atomics.store(control, Control.PRODUCED, produced + 1);
-    Atomics.notify(control, Control.PRODUCED);
+    signal(control, Control.LOAD_WAKE);
     return true;
   }
 

@@ -107,7 +107,7 @@ export class ScanSession {
     const block = this.ptr >>> 2;
     // a new stamp: the key orders of earlier loads no longer match (0 is none's)
     fields[block + Field.KEY_ORDER_STAMP] = (fields[block + Field.KEY_ORDER_STAMP] + 1) >>> 0 || 1;
-    if (data.length - offset < KeyOrders.MIN_INPUT) fields[block + Field.MEMO_ORDER] = KeyOrders.SMALL;
+    if (fields[block + Field.INPUT_END] - offset < KeyOrders.MIN_INPUT) fields[block + Field.MEMO_ORDER] = KeyOrders.SMALL;
   }
 
   /** Points a pass (the scan, or the memo pass) at `offset` with its `state` fields zeroed, and fills the window from there. */
@@ -193,18 +193,24 @@ export class ScanSession {
   }
 
   /** Copies input from `from` into the window, growing it when `need` bytes would not fit; `first`: a load's first (see FIRST_FILL). */
-  private fill(from: number, need: number, first = false): void {
+  protected fill(from: number, need: number, first = false): void {
+    const end = this.field(Field.INPUT_END);
     let cap = this.field(Field.WINDOW_CAP);
-    need = Math.min(need, Math.max(1, this.data.length - from));
+    need = Math.min(need, Math.max(1, end - from));
     if (need > cap) {
       while (cap < need) cap *= 2;
-      core.resizeWindow(this.ptr, cap);
+      core.growWindow(this.ptr, cap);
       memory.refresh();
     }
-    let length = Math.min(this.data.length, from + cap) - from;
+    let length = Math.min(end, from + cap) - from;
     if (first && length === cap) length = Math.max(need, FIRST_FILL); // (more input than the window holds)
-    copyBytes(memory.u8, this.field(Field.WINDOW), this.data, from, length);
+    this.copyInput(this.field(Field.WINDOW), from, length);
     this.setField(Field.WINDOW_START, from);
     this.setField(Field.WINDOW_LEN, length);
+  }
+
+  /** Copies `length` bytes of the input from `from` to the window at `window` (whose start and length fields still say what it held). */
+  protected copyInput(window: number, from: number, length: number): void {
+    copyBytes(memory.u8, window, this.data, from, length);
   }
 }

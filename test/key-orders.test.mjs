@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Tuple, Unpickler, UnpicklingError, dumps, loadStream, loads } from 'pickle-wasm';
+import { countFolded as counted } from './helpers/folded.mjs';
 import { needsPython, runPythonCode } from './helpers/python.mjs';
 
 const u32 = (n) => { const b = Buffer.alloc(4); b.writeUInt32LE(n); return b.toString('latin1'); };
@@ -59,20 +60,6 @@ const expected = (count, names, value = (i, k) => i * 100 + k) =>
   Array.from({ length: count }, (_, i) => Object.fromEntries(names.map((name, k) => [name, value(i, k)])));
 const NAMES = ['id', 'name', 'email', 'score', 'active'];
 
-/** Runs `load` and returns [its value, how many dict bodies it replayed folded] (counted on the Unpickler's private method). */
-function counted(load) {
-  const replay = Unpickler.prototype.loadDictValues;
-  let folded = 0;
-  Unpickler.prototype.loadDictValues = function (...args) {
-    folded++;
-    return replay.apply(this, args);
-  };
-  try {
-    return [load(), folded];
-  } finally {
-    Unpickler.prototype.loadDictValues = replay;
-  }
-}
 
 /** Python's loads of `data`, as JSON (dicts as objects), or undefined without python3. */
 function pythonLoads(data) {

@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import assert from 'node:assert/strict';
 import { dumps, loads, Unpickler, UnpicklingError, startScanWorker, stopScanWorker } from 'pickle-wasm';
 import * as remote from '../dist/esm/remoteScan.js';
+import { countFolded } from './helpers/folded.mjs';
 
 /** ~2-3 MB of records: short ASCII strs that recur (the string cache), non-ASCII and astral ones (the scan's units), shared objects (memo GETs), floats. */
 function records(n, salt = '') {
@@ -48,10 +49,13 @@ test('a large pickle loads the same on the worker as here', async () => {
   for (const protocol of [2, 5]) {
     const data = dumps(records(30_000), { protocol });
     assert.ok(data.length > 1 << 20);
-    let value;
-    assert.equal(countRemote(() => (value = loads(data))), 1);
-    assert.deepStrictEqual(value, here(data));
+    let value, folded;
+    assert.equal(countRemote(() => ([value, folded] = countFolded(() => loads(data)))), 1);
+    const [expected, foldedHere] = countFolded(() => here(data));
+    assert.deepStrictEqual(value, expected);
     assert.equal(value[0].shared, value[1].shared, 'a memo GET gives the same object');
+    assert.ok(foldedHere > 20_000, `${foldedHere} dicts folded`);
+    assert.equal(folded, foldedHere, 'the worker folds the dicts whose keys repeat');
   }
 });
 
@@ -74,28 +78,37 @@ function outcome(load) {
   }
 }
 
-test('a truncated or corrupted pickle gives on the worker what it gives here', async () => {
-  await startScanWorker();
-  const data = dumps(records(30_000));
-  const bads = [data.subarray(0, data.length - 1000)];
-  // seeded corruptions: 1-3 random bytes anywhere (an opcode no protocol has, a length, a memo index, a str's UTF-8)
-  let seed = 12345;
+/** `data` cut short, and `count` seeded corruptions of it: 1-3 random bytes anywhere (an opcode no protocol has, a length, a memo index, a str's UTF-8). */
+function damaged(data, count, seed = 12345) {
   const random = (n) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
-  for (let i = 0; i < 40; i++) {
+  const bads = [data.subarray(0, data.length - 1000)];
+  for (let i = 0; i < count; i++) {
     const bad = data.slice();
     for (let j = 0; j <= random(3); j++) bad[random(bad.length)] = random(256);
     bads.push(bad);
   }
+  return bads;
+}
+
+/** Loads each of `pickles` with loads() and here, asserting the same value or error; returns how many the worker took. */
+function sameOutcomes(pickles) {
   let remoteCount = 0;
-  for (const bad of bads) {
-    const expected = outcome(() => here(bad));
+  for (const data of pickles) {
+    const expected = outcome(() => here(data));
     let got;
-    remoteCount += countRemote(() => (got = outcome(() => loads(bad))));
+    remoteCount += countRemote(() => (got = outcome(() => loads(data))));
     if (expected.error) {
       assert.ok(got.error instanceof UnpicklingError, String(got.error ?? 'no error'));
       assert.equal(got.error.message, expected.error.message);
     } else assert.deepStrictEqual(got.value, expected.value);
   }
+  return remoteCount;
+}
+
+test('a truncated or corrupted pickle gives on the worker what it gives here', async () => {
+  await startScanWorker();
+  const bads = damaged(dumps(records(30_000)), 40);
+  const remoteCount = sameOutcomes(bads);
   assert.ok(remoteCount >= bads.length - 2, `the worker took ${remoteCount} of ${bads.length}`); // (a corrupted first window may keep one here)
 });
 
@@ -176,4 +189,22 @@ test('after stopScanWorker loads scan here, and startScanWorker starts it again'
   assert.equal(await startScanWorker(), true);
   assert.equal(countRemote(() => assert.deepStrictEqual(loads(data), here(data))), 1);
   await stopScanWorker();
+});
+
+test('an input ring smaller than the pickle, and than one of its strs, wraps round as the load feeds it', async () => {
+  await stopScanWorker();
+  const size = remote.setInputRingBytes(50_021); // (no multiple of a window: the window's refills cross the ring's end)
+  try {
+    assert.equal(await startScanWorker(), true);
+    const long = 'ä'.repeat(40_000) + 'x'.repeat(100_000); // (longer than the ring: the window takes it in parts)
+    const big = new Uint8Array(300_000).fill(7); // (passed over: never fed)
+    const value = records(30_000).map((r, i) => (i === 10_000 ? { ...r, long } : i === 20_000 ? { ...r, big } : r));
+    const pickles = [dumps(value, { protocol: 2 }), dumps(value, { protocol: 5 })];
+    assert.equal(sameOutcomes(pickles), 2);
+    const bads = damaged(pickles[1], 15, 777);
+    assert.ok(sameOutcomes(bads) >= bads.length - 2);
+  } finally {
+    remote.setInputRingBytes(size);
+    await stopScanWorker();
+  }
 });
