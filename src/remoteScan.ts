@@ -24,13 +24,6 @@ const WORKER_MIN = 1 << 20;
  */
 const MIN_OPCODES_A_BYTE = 1 / 64;
 const MIN_STORES_AN_OPCODE = 1 / 16;
-/**
- * Bytes of the input ring. The worker's lead over the replay, the ring's 4
- * tapes and the one it scans, spans ~0.7 MB of the records' input and ~2 MB
- * of the strs' (130-470 KiB a tape): the load, which feeds it at each tape,
- * stays ahead of it.
- */
-let inputRingBytes = 4 << 20;
 /** The input's first bytes a load copies to the ring before the worker begins (the memo pass feeds it the rest as it goes). */
 const FIRST_FEED = 256 << 10;
 /** No tape for this long means the worker is gone. */
@@ -70,7 +63,7 @@ class Link {
   readonly control = new Int32Array(new SharedArrayBuffer(Control.WORDS * 4));
   readonly ring = new SharedArrayBuffer(Ring.SLOTS * slotBytes(TAPE_CAP));
   readonly session: RemoteScanSession;
-  private readonly input = new Uint8Array(new SharedArrayBuffer(inputRingBytes));
+  private readonly input = new Uint8Array(new SharedArrayBuffer(workerSettings.inputRingBytes));
   private readonly port: Port;
   private readonly worker: NodeWorker;
   private readonly exited: Promise<void>;
@@ -264,7 +257,9 @@ class RemoteScanSession extends ScanSession {
     const header = new Uint32Array(this.link.ring, slot, Ring.HEADER_WORDS);
     const status = header[Slot.STATUS];
     if (status !== Status.TAPE_FULL) this.ended = true;
-    if (status === Ring.WORKER_FAILED) throw new Error(`the scan worker failed: ${this.link.failure()}`);
+    if (status === Ring.WORKER_FAILED) {
+      throw this.errorAt(`the scan worker failed here (pickle-wasm's fault, not the pickle's): ${this.link.failure()}`, header[Slot.POS]);
+    }
     this.tapeWord = (slot >>> 2) + Ring.HEADER_WORDS;
     this.setField(Field.TAPE_LEN, header[Slot.RECORDS]);
     this.setField(Field.POS, header[Slot.POS]);
@@ -297,12 +292,20 @@ let link: Link | null = null;
 /** @internal Loads the worker has scanned (for the tests). */
 export let remoteLoads = 0;
 
-/** @internal Sets the input ring's size for workers started from now on, returning the last (the tests make it small, so that it wraps). */
-export function setInputRingBytes(bytes: number): number {
-  const last = inputRingBytes;
-  inputRingBytes = bytes;
-  return last;
-}
+/**
+ * @internal What workers started from now on are made of (the tests shrink
+ * the ring, so that it wraps, and start a worker that fails).
+ */
+export const workerSettings = {
+  /**
+   * Bytes of the input ring. The worker's lead over the replay, the ring's 4
+   * tapes and the one it scans, spans ~0.7 MB of the records' input and ~2 MB
+   * of the strs' (130-470 KiB a tape): the load, which feeds it at each tape,
+   * stays ahead of it.
+   */
+  inputRingBytes: 4 << 20,
+  script: scanWorkerPath,
+};
 /** Whether large loads start the worker (stopScanWorker turns it off until startScanWorker). */
 let automatic = true;
 
@@ -313,8 +316,9 @@ let automatic = true;
  */
 function startLink(byLoad = false): Link | null {
   const threads = workerThreads();
-  if (threads === null || scanWorkerPath === null || (byLoad && !threads.isMainThread)) automatic = false;
-  else link = new Link(threads, scanWorkerPath);
+  const { script } = workerSettings;
+  if (threads === null || script === null || (byLoad && !threads.isMainThread)) automatic = false;
+  else link = new Link(threads, script);
   return link;
 }
 

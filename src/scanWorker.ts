@@ -134,7 +134,7 @@ function serve({ control: controlBuffer, input, ring, port }: ScanWorkerData): n
         scanInto(command, seen);
       } catch (error) {
         // (the text first: the load reads it once it sees the slot)
-        port.postMessage(String((error as Error)?.stack ?? error));
+        port.postMessage(String(error));
         session.clearStrCache();
         publish(Ring.WORKER_FAILED, seen);
       }

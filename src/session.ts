@@ -188,8 +188,12 @@ export class ScanSession {
 
   /** The UnpicklingError for a scan that returned ERROR. */
   error(): UnpicklingError {
-    const offset = this.field(Field.ERROR_POS);
-    return new UnpicklingError(scanErrorReason(this.ptr), { opcode: opcodeName(this.data[offset]), offset });
+    return this.errorAt(scanErrorReason(this.ptr), this.field(Field.ERROR_POS));
+  }
+
+  /** An UnpicklingError at byte `offset` of the input, naming the opcode there. */
+  protected errorAt(reason: string, offset: number): UnpicklingError {
+    return new UnpicklingError(reason, { opcode: opcodeName(this.data[offset]), offset });
   }
 
   /** Copies input from `from` into the window, growing it when `need` bytes would not fit; `first`: a load's first (see FIRST_FILL). */

@@ -193,7 +193,8 @@ test('after stopScanWorker loads scan here, and startScanWorker starts it again'
 
 test('an input ring smaller than the pickle, and than one of its strs, wraps round as the load feeds it', async () => {
   await stopScanWorker();
-  const size = remote.setInputRingBytes(50_021); // (no multiple of a window: the window's refills cross the ring's end)
+  const size = remote.workerSettings.inputRingBytes;
+  remote.workerSettings.inputRingBytes = 50_021; // (no multiple of a window: the window's refills cross the ring's end)
   try {
     assert.equal(await startScanWorker(), true);
     const long = 'ä'.repeat(40_000) + 'x'.repeat(100_000); // (longer than the ring: the window takes it in parts)
@@ -204,7 +205,28 @@ test('an input ring smaller than the pickle, and than one of its strs, wraps rou
     const bads = damaged(pickles[1], 15, 777);
     assert.ok(sameOutcomes(bads) >= bads.length - 2);
   } finally {
-    remote.setInputRingBytes(size);
+    remote.workerSettings.inputRingBytes = size;
+    await stopScanWorker();
+  }
+});
+
+test('a worker that fails ends the load with its error, and the next load on it goes as before', async () => {
+  await stopScanWorker();
+  const script = remote.workerSettings.script;
+  remote.workerSettings.script = new URL('./helpers/failing-scan-worker.mjs', import.meta.url);
+  try {
+    assert.equal(await startScanWorker(), true);
+    // the first load fills this thread's strings of the cache's slots; the second fails once the worker has
+    // cached the strs of its first tape, never replayed: if the worker kept them, the third would take the
+    // first load's strings in those slots
+    const first = dumps(records(30_000, '-a'));
+    const second = dumps(records(30_000, '-b'));
+    assert.equal(countRemote(() => assert.deepStrictEqual(loads(first), here(first))), 1);
+    const failure = { name: 'UnpicklingError', message: /^\w+ at byte \d+: the scan worker failed here \(.*\): Error: injected failure$/ };
+    assert.equal(countRemote(() => assert.throws(() => loads(second), failure)), 1);
+    assert.equal(countRemote(() => assert.deepStrictEqual(loads(second), here(second))), 1);
+  } finally {
+    remote.workerSettings.script = script;
     await stopScanWorker();
   }
 });
