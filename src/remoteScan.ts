@@ -8,6 +8,7 @@
 import { Control, Ring, Slot, Waits, signal, slotBytes } from './scanRing.js';
 import type { Command, ScanWorkerData } from './scanWorker.js';
 import { scanWorkerPath } from './scanWorkerPath.js';
+import { UnpicklingError } from './errors.js';
 import { ScanSession, TAPE_CAP } from './session.js';
 import { Field, Status } from './tape.js';
 
@@ -26,8 +27,6 @@ const MIN_OPCODES_A_BYTE = 1 / 64;
 const MIN_STORES_AN_OPCODE = 1 / 16;
 /** The input's first bytes a load copies to the ring before the worker begins (the memo pass feeds it the rest as it goes). */
 const FIRST_FEED = 256 << 10;
-/** No tape for this long means the worker is gone. */
-const STALL_MS = 60_000;
 const NO_BYTES: Uint8Array = new Uint8Array(0);
 
 /** The parts of node:worker_threads used here (the package does not import Node modules where it may run in a browser). */
@@ -70,6 +69,9 @@ class Link {
   /** The input of the load on the worker, which feed() copies to the input ring (none between loads). */
   private feeding = NO_BYTES;
   private commands = 0;
+  /** The worker stopped answering: loads no longer wait for it. */
+  private abandoned = false;
+  private sessionFreed = false;
   /** A load holds the worker (a load inside it, from a hook, scans here). */
   busy = false;
   /** Called when the load holding the worker lets it go. */
@@ -88,6 +90,7 @@ class Link {
     this.exited = new Promise((resolve) => this.worker.on('exit', () => resolve()));
     this.exited.then(() => {
       if (link === this) link = null;
+      this.freeSession(); // (no load holds it: loads are synchronous, and the link is no longer offered)
     });
     // a worker that cannot start (or fails) leaves loads to this thread, without trying again
     this.worker.on('error', () => {
@@ -118,8 +121,26 @@ class Link {
   /** Ends the worker, once the load holding it (a hook of it may stop the worker) has let it go, and frees this thread's session for it. */
   async terminate(): Promise<void> {
     if (this.busy) await new Promise<void>((resolve) => (this.released = resolve));
-    this.session.free();
+    this.freeSession();
     await this.worker.terminate();
+  }
+
+  private freeSession(): void {
+    if (!this.sessionFreed) this.session.free();
+    this.sessionFreed = true;
+  }
+
+  /**
+   * The worker gave no sign for workerSettings.stallMs (a fault of ours, or
+   * its thread gone): the load fails, the worker is ended, and loads scan
+   * here until startScanWorker().
+   */
+  private stalled(): never {
+    this.abandoned = true;
+    automatic = false;
+    if (link === this) link = null;
+    void this.worker.terminate();
+    throw new UnpicklingError(`the scan worker stopped answering for ${workerSettings.stallMs / 1000} s (pickle-wasm's fault, not the pickle's); loads scan on this thread from now on`);
   }
 
   /** Has the worker scan the pickle at `offset` in `data`; returns the command's number. */
@@ -134,6 +155,7 @@ class Link {
 
   /** Gives the worker a command once it has finished the last; returns its number. */
   send(command: Command): number {
+    if (this.abandoned) return this.commands;
     this.waitDone(this.commands);
     this.port.postMessage(command);
     Atomics.store(this.control, Control.COMMAND, ++this.commands);
@@ -165,6 +187,7 @@ class Link {
 
   /** Stops load command `number` if the worker is still at it, and drops the tapes it left in the ring. */
   abort(number: number): void {
+    if (this.abandoned) return;
     Atomics.store(this.control, Control.ABORT, number);
     signal(this.control, Control.WORKER_WAKE); // (the worker may wait for room in the ring, or for input)
     this.waitDone(number);
@@ -183,9 +206,7 @@ class Link {
       const wake = Atomics.load(this.control, Control.LOAD_WAKE);
       this.feed();
       if (Atomics.load(this.control, Control.PRODUCED) !== consumed) return (consumed % Ring.SLOTS) * slotBytes(TAPE_CAP);
-      if (Atomics.wait(this.control, Control.LOAD_WAKE, wake, STALL_MS) === 'timed-out') {
-        throw new Error('the scan worker stopped answering');
-      }
+      if (Atomics.wait(this.control, Control.LOAD_WAKE, wake, workerSettings.stallMs) === 'timed-out') this.stalled();
     }
   }
 
@@ -204,7 +225,7 @@ class Link {
   private waitDone(number: number): void {
     let done: number;
     while ((done = Atomics.load(this.control, Control.DONE)) !== number) {
-      if (Atomics.wait(this.control, Control.DONE, done, STALL_MS) === 'timed-out') throw new Error('the scan worker stopped answering');
+      if (Atomics.wait(this.control, Control.DONE, done, workerSettings.stallMs) === 'timed-out') this.stalled();
     }
   }
 }
@@ -305,6 +326,8 @@ export const workerSettings = {
    */
   inputRingBytes: 4 << 20,
   script: scanWorkerPath,
+  /** No sign from the worker for this long, while a load waits for it, means it is gone. */
+  stallMs: 60_000,
 };
 /** Whether large loads start the worker (stopScanWorker turns it off until startScanWorker). */
 let automatic = true;

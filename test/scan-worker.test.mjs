@@ -230,3 +230,25 @@ test('a worker that fails ends the load with its error, and the next load on it 
     await stopScanWorker();
   }
 });
+
+test('a worker that stops answering fails the load waiting for it, and loads scan here until startScanWorker', async () => {
+  await stopScanWorker();
+  const { script, stallMs } = remote.workerSettings;
+  Object.assign(remote.workerSettings, { script: new URL('./helpers/hanging-scan-worker.mjs', import.meta.url), stallMs: 300 });
+  try {
+    assert.equal(await startScanWorker(), true);
+    const data = dumps(records(30_000));
+    // (located where the replay waited: after the first tape's last record)
+    const failure = { name: 'UnpicklingError', message: /^\w+ at byte \d+: the scan worker stopped answering for 0.3 s \(pickle-wasm's fault, not the pickle's\)/ };
+    const started = Date.now();
+    assert.equal(countRemote(() => assert.throws(() => loads(data), failure)), 1);
+    assert.ok(Date.now() - started < 5000);
+    assert.equal(countRemote(() => assert.deepStrictEqual(loads(data), here(data))), 0);
+    Object.assign(remote.workerSettings, { script, stallMs });
+    assert.equal(await startScanWorker(), true);
+    assert.equal(countRemote(() => assert.deepStrictEqual(loads(data), here(data))), 1);
+  } finally {
+    Object.assign(remote.workerSettings, { script, stallMs });
+    await stopScanWorker();
+  }
+});
