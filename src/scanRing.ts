@@ -29,9 +29,9 @@ export const enum Control {
   TAKEN = 7,
   /**
    * Bumped (and notified) by the worker when the load may have something to
-   * do: a tape in the ring, or input wanted; by the load when the worker
-   * waits for what it did: room in the ring, input (WORKER_WAITS), or the
-   * load aborted. Each side reads its word before it looks at the rest, and
+   * do: a tape in the ring, or input wanted; by the load when it has made
+   * what the worker waits for (WORKER_WAITS: room in the ring, or input), or
+   * has aborted. Each side reads its word before it looks at the rest, and
    * waits while it is unchanged, so no wake-up is lost between a look and a
    * wait.
    */
