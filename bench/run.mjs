@@ -40,8 +40,8 @@ function cpython(file) {
 
 /**
  * Peak RSS (MiB) of a fresh process that reads the file and loads it once,
- * with the scan worker started (its thread's memory counts, and the input's
- * copy it scans): VmHWM from /proc (getrusage's maxRSS would include the
+ * with the scan worker started (its thread's memory counts, and its input
+ * ring): VmHWM from /proc (getrusage's maxRSS would include the
  * parent's, inherited across fork and exec), else maxRSS.
  */
 function peakRss(file) {
