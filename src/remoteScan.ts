@@ -5,10 +5,10 @@
 // starts with the first such load (which scans here, as every load does
 // until the worker is ready) or with startScanWorker(); stopScanWorker()
 // ends it, and loads scan here again.
+import { UnpicklingError } from './errors.js';
 import { Control, Ring, Slot, Waits, signal, slotBytes } from './scanRing.js';
 import type { Command, ScanWorkerData } from './scanWorker.js';
 import { scanWorkerPath } from './scanWorkerPath.js';
-import { UnpicklingError } from './errors.js';
 import { ScanSession, TAPE_CAP } from './session.js';
 import { Field, Status } from './tape.js';
 
@@ -315,7 +315,7 @@ export let remoteLoads = 0;
 
 /**
  * @internal What workers started from now on are made of (the tests shrink
- * the ring, so that it wraps, and start a worker that fails).
+ * the ring, so that it wraps, and start workers that fail or hang).
  */
 export const workerSettings = {
   /**
