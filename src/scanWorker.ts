@@ -41,9 +41,8 @@ const NO_BYTES = new Uint8Array(0);
  * opcode on move to its start), so that each byte is taken once, in order.
  */
 class FedScanSession extends ScanSession {
-  /** The load command scanned, and its input's length. */
+  /** The load command scanned. */
   private command = 0;
-  private length = 0;
   /** The input's bytes before this have been taken from the ring (the window holds those from its start). */
   private taken = 0;
 
@@ -54,15 +53,8 @@ class FedScanSession extends ScanSession {
   /** Begins to scan load command `number`. */
   start(command: LoadCommand, number: number): void {
     this.command = number;
-    this.length = command.length;
     this.taken = command.offset;
-    this.begin(NO_BYTES, command.offset, true);
-  }
-
-  /** (The input's length is the command's.) */
-  override setInput(_data: Uint8Array, final: boolean): void {
-    super.setInput(NO_BYTES, final);
-    this.setField(Field.INPUT_END, this.length);
+    this.begin(NO_BYTES, command.offset, true, command.length);
   }
 
   protected override copyInput(window: number, from: number, length: number): void {

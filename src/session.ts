@@ -100,9 +100,13 @@ export class ScanSession {
     memory.u32[(this.ptr >>> 2) + f] = value;
   }
 
-  /** Starts scanning `data` from `offset`; `final`: no more input will follow. */
-  begin(data: Uint8Array, offset: number, final: boolean): void {
-    this.startPass(data, offset, final, SCAN_STATE);
+  /**
+   * Starts scanning `data` from `offset`; `final`: no more input will follow;
+   * `length`: the input's, where `data` does not hold its bytes (the scan
+   * worker's come through a ring: see copyInput).
+   */
+  begin(data: Uint8Array, offset: number, final: boolean, length = data.length): void {
+    this.startPass(data, offset, final, SCAN_STATE, length);
     const fields = memory.u32;
     const block = this.ptr >>> 2;
     // a new stamp: the key orders of earlier loads no longer match (0 is none's)
@@ -111,8 +115,8 @@ export class ScanSession {
   }
 
   /** Points a pass (the scan, or the memo pass) at `offset` with its `state` fields zeroed, and fills the window from there. */
-  private startPass(data: Uint8Array, offset: number, final: boolean, state: readonly Field[]): void {
-    this.setInput(data, final);
+  private startPass(data: Uint8Array, offset: number, final: boolean, state: readonly Field[], length = data.length): void {
+    this.setInput(data, final, length);
     this.setField(Field.POS, offset);
     const fields = memory.u32;
     const block = this.ptr >>> 2;
@@ -153,10 +157,10 @@ export class ScanSession {
     return { bytes: this.field(Field.POS) - offset, opcodes: this.field(Field.MEMO_OPCODES), stores: this.field(Field.MEMO_STORES) };
   }
 
-  /** The input so far (it only ever grows: offsets stay valid); `final`: no more will follow. */
-  setInput(data: Uint8Array, final: boolean): void {
+  /** The input so far (it only ever grows: offsets stay valid); `final`: no more will follow; `length`: see begin(). */
+  setInput(data: Uint8Array, final: boolean, length = data.length): void {
     this.data = data;
-    this.setField(Field.INPUT_END, data.length);
+    this.setField(Field.INPUT_END, length);
     this.setField(Field.INPUT_FINAL, final ? 1 : 0);
   }
 
