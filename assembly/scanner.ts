@@ -596,12 +596,21 @@ function scanRun(tape: usize, tapeEnd: usize): void {
         next += repeated * Layout.RECORD_BYTES;
         taken = 1 + <u32>(repeated * (1 + <usize>load<u8>(changetype<usize>(argSizeOf) + load<u8>(op, 1))));
         runLength += <u32>repeated;
+        // and the APPENDS or TUPLE that most such batches end with, with its memo store, in the same step
+        // (sameNumbers stops a byte short of the window's end at most)
+        const closing = <u32>load<u8>(op + taken);
+        if (repeated != 0 && next < tapeEnd && (closing == Op.APPENDS || closing == Op.TUPLE)) {
+          writeRecord(next, closing, p + taken, 0, 0);
+          next += Layout.RECORD_BYTES;
+          taken += 1 + foldStoreAfter(tape, next, op + taken + 1, end - p - taken - 1);
+        }
         break;
       }
       case Handle.NO_ARGUMENT: {
         writeRecord(next, code, p, 0, 0);
         next += Layout.RECORD_BYTES;
-        taken = 1;
+        // the memo store of a new container (EMPTY_LIST, TUPLE, …) in the same step, not the next
+        taken = 1 + foldStoreAfter(tape, next, op + 1, end - p - 1);
         break;
       }
       case Handle.SETITEMS: {
