@@ -88,6 +88,17 @@ def json_equivalent(value):
     return value
 
 
+def json_exact(value):
+    """Does JSON.parse give back the value's numbers? Not an int beyond 2^53 - 1 either way: it reads the nearest double."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return abs(value) < 2**53
+    if isinstance(value, (list, tuple)):
+        return all(json_exact(v) for v in value)
+    if isinstance(value, dict):
+        return all(json_exact(v) for v in value.values())
+    return True
+
+
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
 manifest = []
@@ -101,6 +112,7 @@ for name, (value, note) in PAYLOADS.items():
         with open(os.path.join(out, file), 'wb') as f:
             f.write(data)
         manifest.append({'name': name, 'protocol': protocol, 'file': file, 'bytes': len(data), 'note': note,
-                         'json': None if isinstance(value, bytes) else f'{name}.json'})
+                         'json': None if isinstance(value, bytes) else f'{name}.json',
+                         'json_exact': None if isinstance(value, bytes) else json_exact(value)})
 with open(os.path.join(out, 'manifest.json'), 'w') as f:
     json.dump(manifest, f, indent=1)

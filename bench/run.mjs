@@ -2,7 +2,7 @@
 // payload files (generated once by make_payloads.py with python3), as medians:
 // pickle-wasm's loads and dumps, pickleparser's and jpickle's loads, CPython's
 // C pickle (through python3), and msgpackr and JSON on the same data as JSON
-// holds it. Each JS cell is timed in a fresh process (bench/measure.mjs), and
+// holds it (and msgpackr on the values our loads give, where JSON rounds them). Each JS cell is timed in a fresh process (bench/measure.mjs), and
 // CPython right after the JS cells of the same payload, so that a noisy
 // minute on a shared host falls on both sides; three rounds over the whole
 // suite, each cell keeping its lowest median. Writes bench/results.json and
@@ -78,6 +78,8 @@ for (let round = 1; round <= ROUNDS; round++) {
     const row = rows[i];
     const step = (what) => progress(`[${i + 1}/${manifest.length}] ${payload.file}: ${what}${of} …`);
     const cases = ['pickle-wasm loads', 'pickleparser loads', 'jpickle loads', 'pickle-wasm dumps', ...(payload.json ? ['msgpackr unpack', 'JSON.parse'] : [])];
+    // where the JSON twin rounds ints beyond 2^53, msgpackr also on the values our loads give
+    if (payload.json && !payload.json_exact) cases.push('msgpackr unpack, same values');
     for (const name of cases) {
       step(name);
       const { us, faults, error } = measure(name, payload.file, maxTime, name === 'msgpackr unpack' || name === 'JSON.parse' ? payload.json : null);
@@ -123,6 +125,11 @@ for (const r of rows.filter((row) => row.bytes >= 1 << 20)) {
     `page faults per call, ${r.file}: pickle-wasm loads ${faults(r, 'pickle-wasm loads')}, dumps ${faults(r, 'pickle-wasm dumps')}; ` +
       `CPython loads ${faults(r, 'CPython loads')}, dumps ${faults(r, 'CPython dumps')}`,
   );
+}
+for (const r of rows.filter((row) => row.us['msgpackr unpack, same values'] !== undefined)) {
+  const same = r.us['msgpackr unpack, same values'];
+  console.log(`msgpackr on the values our loads give, ${r.file} (ints beyond 2^53 as bigints, int64AsType 'auto'; its JSON twin rounds them): ` +
+    `${fmt(same)} µs; our loads ÷ it ${ratio(r.us['pickle-wasm loads'], same)}`);
 }
 for (const r of rows.filter((row) => row.rss)) {
   console.log(`peak RSS loading ${r.file} (${size(r.bytes)}): ${r.rss.peak.toFixed(0)} MiB (${r.rss.before.toFixed(0)} MiB after reading the input, before the load)`);
