@@ -42,8 +42,8 @@ const CASES = {
     const packed = pack(JSON.parse(json));
     return () => unpack(packed);
   },
-  // (the floor's: the values our loads give, where JSON's twin cannot hold them, as ints beyond 2^53, which it
-  // gives back as bigints; a payload whose values msgpackr does not give back fails its cell)
+  // the values our loads give, where the JSON twin rounds them (ints beyond 2^53: msgpackr gives them back as
+  // bigints); a payload whose values msgpackr does not give back fails its cell
   'msgpackr unpack, same values': (data) => {
     const value = loads(data);
     const packr = new Packr({ useRecords: false, useBigInt64: true, int64AsType: 'auto' });

@@ -2,7 +2,8 @@
 // payload files (generated once by make_payloads.py with python3), as medians:
 // pickle-wasm's loads and dumps, pickleparser's and jpickle's loads, CPython's
 // C pickle (through python3), and msgpackr and JSON on the same data as JSON
-// holds it (and msgpackr on the values our loads give, where JSON rounds them). Each JS cell is timed in a fresh process (bench/measure.mjs), and
+// holds it (and msgpackr on the values our loads give, where JSON rounds
+// them). Each JS cell is timed in a fresh process (bench/measure.mjs), and
 // CPython right after the JS cells of the same payload, so that a noisy
 // minute on a shared host falls on both sides; three rounds over the whole
 // suite, each cell keeping its lowest median. Writes bench/results.json and
@@ -79,7 +80,7 @@ for (let round = 1; round <= ROUNDS; round++) {
     const step = (what) => progress(`[${i + 1}/${manifest.length}] ${payload.file}: ${what}${of} …`);
     const cases = ['pickle-wasm loads', 'pickleparser loads', 'jpickle loads', 'pickle-wasm dumps', ...(payload.json ? ['msgpackr unpack', 'JSON.parse'] : [])];
     // where the JSON twin rounds ints beyond 2^53, msgpackr also on the values our loads give
-    if (payload.json && !payload.json_exact) cases.push('msgpackr unpack, same values');
+    if (payload.json && payload.json_exact === false) cases.push('msgpackr unpack, same values');
     for (const name of cases) {
       step(name);
       const { us, faults, error } = measure(name, payload.file, maxTime, name === 'msgpackr unpack' || name === 'JSON.parse' ? payload.json : null);
