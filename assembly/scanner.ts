@@ -72,7 +72,7 @@ let nextPut: u32 = 0;
 let inputFinal = false;
 let pos: u32 = 0;
 let record: usize = 0;
-/** How the memo stores so far bound their indices, and whether the load is small (Field.MEMO_ORDER: KeyOrders.MEMOIZED, UNORDERED, SMALL). */
+/** How the memo stores so far bound their indices, whether the load is small, and whether a GET was met (Field.MEMO_ORDER: KeyOrders.MEMOIZED, UNORDERED, SMALL, GOT). */
 let memoOrder: u32 = 0;
 let strCache: usize = 0;
 /** The string cache's lookups and hits since its verdict, and the short strs it is still to pass by (StrCache.PROBE). */
@@ -194,6 +194,11 @@ function flagRun(kind: u32): void {
 @inline function emit(kind: u32, opPos: u32, a: u32, b: u32): void {
   writeRecord(record, kind, opPos, a, b);
   record += Layout.RECORD_BYTES;
+}
+
+function emitGet(opPos: u32, index: u32): void {
+  emit(Rec.GET, opPos, index, 0);
+  memoOrder |= KeyOrders.GOT;
 }
 
 @inline function writeNumber(at: usize, opPos: u32, value: f64): void {
@@ -477,10 +482,11 @@ function cachedStr(p: usize, n: u32): u32 {
  * A PUT at `index` (before nextPut moves past it): while PUTs go 0, 1, 2, …
  * and no MEMOIZE came before (MEMOIZE binds the memo's size: a PUT's next
  * index may be bound), no index is bound twice (see KeyOrders). Any flag
- * already set counts as such a MEMOIZE: folding is off then, or about to be.
+ * already set but GOT counts as such a MEMOIZE: folding is off then, or
+ * about to be.
  */
 @inline function notePut(index: u32): void {
-  if (index != nextPut || memoOrder != 0) memoOrder |= KeyOrders.UNORDERED;
+  if (index != nextPut || (memoOrder & ~KeyOrders.GOT) != 0) memoOrder |= KeyOrders.UNORDERED;
 }
 
 /** A PUT record; the next PUT at index + 1 may be folded (wrapping as the replay's counter does). */
@@ -583,6 +589,7 @@ function scanRun(tape: usize, tapeEnd: usize): void {
       case Handle.GET: { // the keys of all dicts of a shape but the first
         const short = code == Op.BINGET;
         writeRecord(next, Rec.GET, p, short ? load<u8>(op, 1) : load<u32>(op, 1), 0);
+        memoOrder |= KeyOrders.GOT;
         next += Layout.RECORD_BYTES;
         taken = short ? 2 : 5;
         break;
@@ -676,7 +683,7 @@ function step(): i32 {
           emit(op, opPos, value, 0);
           break;
         }
-        case Op.BINGET: case Op.LONG_BINGET: emit(Rec.GET, opPos, value, 0); break;
+        case Op.BINGET: case Op.LONG_BINGET: emitGet(opPos, value); break;
         case Op.BINPUT: case Op.LONG_BINPUT: emitPut(opPos, value); break;
         default: emit(Rec.EXT, opPos, value, 0); // EXT1, EXT2, EXT4
       }
@@ -751,7 +758,7 @@ function textArgument(op: u32, kind: u32, opPos: u32, argPos: u32): i32 {
         emit(byte(argPos + 1) == 0x31 ? Rec.TRUE : Rec.FALSE, opPos, 0, 0); // INT 01 / 00: True / False
       } else if (op == Op.GET || op == Op.PUT) {
         if (parsed != Parsed.OK || parsedInt < 0 || parsedInt > 0xffffffff) return fail(ScanError.BAD_MEMO_INDEX, opPos);
-        if (op == Op.GET) emit(Rec.GET, opPos, <u32>parsedInt, 0);
+        if (op == Op.GET) emitGet(opPos, <u32>parsedInt);
         else emitPut(opPos, <u32>parsedInt);
       } else if (parsed == Parsed.OK) {
         emitInt(opPos, parsedInt);

@@ -76,6 +76,9 @@ function intFromText(text: string): number | bigint {
  */
 const MEMO_PASS_MIN = 64 * 1024;
 
+/** The referenced memo indices of a pickle with no GET: none. */
+const NO_REFERENCES = new Uint8Array(0);
+
 function isMarked(bitmap: Uint8Array, index: number): boolean {
   const byte = index >>> 3;
   return byte < bitmap.length && (bitmap[byte] & (1 << (index & 7))) !== 0;
@@ -292,7 +295,7 @@ export class Unpickler {
   private fence = 0;
   private memo: unknown[] = [];
   private memoCount = 0;
-  /** Bitmap of the memo indices the pickle GETs, when a pass before the scan found them (see memoPut); else null. */
+  /** Bitmap of the memo indices the pickle GETs, when a pass before the scan found them, or none when the scan met no GET by STOP (see memoPut); else null. */
   private referenced: Uint8Array | null = null;
   /** The index after the last PUT replayed (MemoFlag.PUT_NEXT), as the scanner counts. */
   private nextPut = 0;
@@ -406,6 +409,8 @@ export class Unpickler {
     const session = this.session!;
     for (;;) {
       const status = session.next();
+      // a pickle without GET (the scan has seen all of it by STOP): its memo stores are counted, not kept
+      if (status === Status.STOPPED && this.referenced === null && session.readsNoMemo()) this.referenced = NO_REFERENCES;
       const count = session.field(Field.TAPE_LEN);
       if (count > 0 && this.replayAll(session, count)) {
         this.position = session.position;

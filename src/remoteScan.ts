@@ -254,6 +254,11 @@ class RemoteScanSession extends ScanSession {
     return super.referencedMemo(data, offset);
   }
 
+  /** (The worker's scan keeps its own fields: this side cannot tell; its loads have the memo pass's bitmap.) */
+  override readsNoMemo(): boolean {
+    return false;
+  }
+
   override begin(data: Uint8Array, offset: number, final: boolean): void {
     if (this.ended) this.send(data, offset); // (sent already where the memo pass ran first, as for every pickle this session takes)
     this.setInput(data, final);

@@ -124,6 +124,11 @@ export class ScanSession {
     this.fill(offset, 1, true);
   }
 
+  /** After next() returned STOPPED: did the pickle hold no GET, so that nothing reads its memo? */
+  readsNoMemo(): boolean {
+    return (this.field(Field.MEMO_ORDER) & KeyOrders.GOT) === 0;
+  }
+
   /**
    * The memo indices the pickle at `offset` in `data` (all of it at hand)
    * GETs, as a bitmap, from a pass over it before the scan (see

@@ -113,10 +113,12 @@ export const enum KeyOrders {
    * Field.MEMO_ORDER's flags: MEMOIZE was met; a store could have bound an
    * index again (set with it or alone); the load began with less than
    * MIN_INPUT bytes at hand (set by JS). Only the first alone lets bodies fold.
+   * And GOT: a GET was met (with none by STOP, nothing reads the memo).
    */
   MEMOIZED = 1,
   UNORDERED = 2,
   SMALL = 4,
+  GOT = 8,
   /**
    * A small pickle has few dicts to fold, and reading its bodies and keeping
    * its keys cost more than folding saves (bm_pickle's DICT_GROUP, 0.8 kB:

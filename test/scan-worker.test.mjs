@@ -59,6 +59,28 @@ test('a large pickle loads the same on the worker as here', async () => {
   }
 });
 
+test('a large pickle whose memo stores the pass before the scan cannot follow keeps its memo for the worker\'s GETs', async () => {
+  // an object first met past memo index 255 (a LONG_BINPUT, then a LONG_BINGET in each later record), both moved
+  // to an index no store reaches in order: the memo pass answers UNKNOWN, and only the worker's scan sees the
+  // GETs (this thread must keep every store)
+  await startScanWorker();
+  const value = records(30_000);
+  const late = { late: true };
+  for (let i = 1000; i < value.length; i++) value[i].late = late;
+  const data = Buffer.from(dumps(value, { protocol: 2 }));
+  const index = data.readUInt32LE(data.lastIndexOf(0x6a) + 1); // LONG_BINGET of the last record's `late`
+  const moved = (code) => Buffer.from([code, ...new Uint8Array(new Uint32Array([index]).buffer)]);
+  let edits = 0;
+  for (const code of [0x72, 0x6a]) { // LONG_BINPUT, LONG_BINGET
+    for (let at = data.indexOf(moved(code)); at >= 0; at = data.indexOf(moved(code), at + 5), edits++) data.writeUInt32LE(index + 100_000, at + 1);
+  }
+  assert.equal(edits, value.length - 1000, 'the object stored once and fetched by each later record');
+  let loaded;
+  assert.equal(countRemote(() => (loaded = loads(data))), 1);
+  assert.deepStrictEqual(loaded, here(data));
+  assert.equal(loaded.at(-1).late, loaded[1000].late, 'the GETs give the stored object');
+});
+
 test('pickles the worker would not help scan here: numbers, a large bytes, small ones', async () => {
   await startScanWorker();
   const floats = dumps(Array.from({ length: 300_000 }, (_, i) => i / 3));
