@@ -254,7 +254,7 @@ class RemoteScanSession extends ScanSession {
     return super.referencedMemo(data, offset);
   }
 
-  /** (The worker's scan keeps its own fields: this side cannot tell; its loads have the memo pass's bitmap.) */
+  /** (The worker's scan keeps its flags on its side: this side cannot tell, so it keeps the stores the memo pass could not judge.) */
   override readsNoMemo(): boolean {
     return false;
   }
