@@ -40,5 +40,5 @@ export function loads(data: Uint8Array | ArrayBuffer | ArrayBufferView, options?
 
 /** Writes `value` as a pickle: Python's pickle.dumps (protocol 5 unless told otherwise). */
 export function dumps(value: unknown, options?: DumpOptions): Uint8Array {
-  return new Pickler(options).dump(value);
+  return Pickler.forDumps(options).dump(value);
 }

@@ -2,9 +2,11 @@
 // loads gives back, out-of-band buffers, shared references and cycles, errors.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import {
   ByteArray, Complex, FrozenSet, Pickler, PickleBuffer, PicklingError, PyObject, Registry, Tuple,
-  dumps, loads,
+  builtins, dumps, loads,
 } from 'pickle-wasm';
 import { needsPython, pythonCompare, pythonDumps, runPythonCode } from './helpers/python.mjs';
 
@@ -566,4 +568,47 @@ test('Pickler hooks: reducerOverride sees every object (classes too), persistent
     assert.deepEqual(values.slice(1).filter((v) => typeof v === 'string'), ['ab\u00c8', 'latin1'], `protocol ${protocol}`);
     assert.deepEqual(objects.slice(1).map((v) => v.constructor.name), ['Uint8Array', 'Function', 'Tuple'], `protocol ${protocol}`);
   }
+});
+
+test('dumps() keeps a Pickler per protocol: a dumps() inside one gets another, a failed one leaves it working, it keeps nothing dumped', async () => {
+  let inner;
+  class DumpsWhileReduced {
+    __reduce_ex__(protocol) {
+      inner = dumps(['in', [1, 2], 'in'], { protocol }); // while the outer dumps() of this protocol is under way
+      return [builtins.str, ['made']];
+    }
+  }
+  for (const protocol of ALL) {
+    assert.deepStrictEqual(loads(dumps(['out', [3, 4], new DumpsWhileReduced(), 'out'], { protocol })), ['out', [3, 4], 'made', 'out']);
+    assert.deepStrictEqual(loads(inner), ['in', [1, 2], 'in'], `protocol ${protocol}`);
+    assert.throws(() => dumps([[5], Symbol('no')], { protocol }), PicklingError);
+    assert.deepStrictEqual(loads(dumps([[5], 6], { protocol })), [[5], 6], `protocol ${protocol}, after a failed dump`);
+  }
+  // each other option, given alone, takes effect (such a dumps() makes a Pickler of its own)
+  class Unregistered {}
+  assert.throws(() => dumps(Unregistered), PicklingError);
+  const options = [
+    [{ byValue: true }, (pickle) => pickle.length > 0],
+    [{ registry: new Registry().register('m', 'Unregistered', Unregistered) }, (pickle) => Buffer.from(pickle).includes('Unregistered')],
+    [{ persistentId: (v) => (v === Unregistered ? 'id' : undefined) }, (pickle) => pickle.includes(0x51)], // BINPERSID
+    [{ reducerOverride: (v) => (v === Unregistered ? [builtins.str, ['x']] : undefined) }, (pickle) => loads(pickle) === 'x'],
+  ];
+  for (const [option, check] of options) assert.ok(check(dumps(Unregistered, option)), Object.keys(option)[0]);
+  assert.throws(() => dumps([1, 2, 3], { maxBytes: 4 }), /maxBytes/);
+  assert.ok(Buffer.from(dumps(new Set(), { protocol: 2, fixImports: false })).includes('builtins'), 'fixImports');
+  const out = [];
+  dumps(new Uint8Array(70000), { bufferCallback: (buffer) => void out.push(buffer) });
+  assert.equal(out.length, 1, 'bufferCallback');
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc');
+  const refs = [];
+  (() => {
+    const value = { list: [1, 2], text: 'kept?' };
+    refs.push(new WeakRef(value), new WeakRef(value.list));
+    dumps([value, value.list]);
+    dumps(value, { protocol: 2 });
+  })();
+  await new Promise((resolve) => setImmediate(resolve)); // (a WeakRef holds its target to the end of the job that made it)
+  gc();
+  assert.deepEqual(refs.map((ref) => ref.deref()), [undefined, undefined], 'no value a dumps() wrote is reachable after it');
 });
