@@ -17,8 +17,9 @@ const { default: jpickle } = await import('jpickle');
 const { Packr, pack, unpack } = await import('msgpackr');
 const { Parser } = await import('pickleparser');
 const { dumps, loads, startScanWorker } = await import('pickle-wasm');
-// (only the floor's own processes load its plans: the suite's cells run without them)
+// (only the floors' own processes load them: the other cells run without them)
 const { valuesAlone } = process.argv[2] === 'values alone' ? await import('./values.mjs') : {};
+const { bareLoads } = process.argv[2] === 'bare JS loop' ? await import('./bareLoop.mjs') : {};
 
 const payloadDir = fileURLToPath(new URL('payloads/', import.meta.url));
 
@@ -52,7 +53,10 @@ const CASES = {
     return () => packr.unpack(packed);
   },
   'JSON.parse': (_data, json) => () => JSON.parse(json),
+  // floors: making the values with nothing to read; reading the tuples with nothing checked; copying the bytes
   'values alone': (data) => valuesAlone(loads(data)),
+  'bare JS loop': (data) => () => bareLoads(data),
+  'memory copy': (data) => () => new Uint8Array(data),
 };
 
 /**

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { dumps, loads } from 'pickle-wasm';
 import { ensurePayloads, measure, payloadDir, progress, python } from './cells.mjs';
 import { drawChart } from './chart.mjs';
+import { judgeTargets, targetLines } from './targets.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const args = process.argv.slice(2);
@@ -31,6 +32,18 @@ const maxTime = quick ? 0.5 : 1;
  * time (CPython's cells the same way).
  */
 const ROUNDS = quick ? 1 : 3;
+
+/**
+ * The floors timed beside a payload's cells, for the targets that sit on
+ * one (bench/targets.mjs): reading the tuples' opcodes with nothing checked,
+ * making the 1M ints' exact values with nothing to read, copying the bytes
+ * (at protocol 5, where dumps writes them as they are).
+ */
+function floors({ name, protocol }) {
+  if (name === 'bm_tuple' || name === 'tuple_top') return ['bare JS loop'];
+  if (name === 'ints_1m') return ['values alone'];
+  return name === 'bytes_64m' && protocol === 5 ? ['memory copy'] : [];
+}
 
 /** CPython's C pickle loads and dumps of one payload, in µs. */
 function cpython(file) {
@@ -81,6 +94,7 @@ for (let round = 1; round <= ROUNDS; round++) {
     const cases = ['pickle-wasm loads', 'pickleparser loads', 'jpickle loads', 'pickle-wasm dumps', ...(payload.json ? ['msgpackr unpack', 'JSON.parse'] : [])];
     // where the JSON twin rounds ints beyond 2^53, msgpackr also on the values our loads give
     if (payload.json && payload.json_exact === false) cases.push('msgpackr unpack, same values');
+    cases.push(...floors(payload));
     for (const name of cases) {
       step(name);
       const { us, faults, error } = measure(name, payload.file, maxTime, name === 'msgpackr unpack' || name === 'JSON.parse' ? payload.json : null);
@@ -135,12 +149,14 @@ for (const r of rows.filter((row) => row.us['msgpackr unpack, same values'] !== 
 for (const r of rows.filter((row) => row.rss)) {
   console.log(`peak RSS loading ${r.file} (${size(r.bytes)}): ${r.rss.peak.toFixed(0)} MiB (${r.rss.before.toFixed(0)} MiB after reading the input, before the load)`);
 }
+const targets = judgeTargets(rows);
+console.log(`\nIssue #5's targets in this run:\n${targetLines(targets).join('\n')}`);
 
 const machine = {
   cpu: os.cpus()[0]?.model, cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30),
   node: process.version, python: py ? execFileSync(py, ['--version'], { encoding: 'utf8' }).trim() : null,
 };
-const results = { date: new Date().toISOString(), machine, quick, rows };
+const results = { date: new Date().toISOString(), machine, quick, rows, targets };
 writeFileSync(here + 'results.json', JSON.stringify(results, null, 1) + '\n');
 writeFileSync(here + 'chart.svg', drawChart(results));
 console.log(`\n${results.date.slice(0, 10)}, ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.python ?? 'no python3'}; lowest of ${ROUNDS} medians per cell; bench/results.json, bench/chart.svg`);
