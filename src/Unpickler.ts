@@ -548,17 +548,17 @@ export class Unpickler {
           case Rec.BYTES: this.stack.push(this.bytesAt(a, b)); break;
           case Rec.BYTEARRAY: this.stack.push(new ByteArray(this.data.subarray(a, a + b))); break;
           case Op.EMPTY_LIST:
-            if (head & (RunFlag.FILLED_BY_RUN << Layout.FLAGS_SHIFT)) w += this.loadNumberList(w) * Layout.RECORD_WORDS;
+            if (head & (RunFlag.FILLED_BY_RUN << Layout.FLAGS_SHIFT)) w += this.loadNumberList(views, w) * Layout.RECORD_WORDS;
             else this.stack.push(this.newList(tape, w + Layout.RECORD_WORDS, end));
             break;
           case Op.EMPTY_TUPLE: this.stack.push(asTuple([])); break;
           case Op.EMPTY_DICT:
-            if (head & (RunFlag.FILLED_BY_RUN << Layout.FLAGS_SHIFT)) w += this.loadNumberMap(w) * Layout.RECORD_WORDS;
+            if (head & (RunFlag.FILLED_BY_RUN << Layout.FLAGS_SHIFT)) w += this.loadNumberMap(views, w) * Layout.RECORD_WORDS;
             else this.stack.push(this.newDict());
             break;
           case Op.EMPTY_SET: this.stack.push(new Set()); break;
           case Op.MARK:
-            if (head & (RunFlag.NUMBERS << Layout.FLAGS_SHIFT) && this.runOfNumbers(w, b, head)) {
+            if (head & (RunFlag.NUMBERS << Layout.FLAGS_SHIFT) && this.runOfNumbers(views, w, b, head)) {
               w += (b + 1) * Layout.RECORD_WORDS; // the numbers and the APPENDS or TUPLE after them
               if (tape[w] & ((MemoFlag.MEMOIZED | MemoFlag.PUT_NEXT) << Layout.FLAGS_SHIFT)) this.memoizeFolded(tape[w]);
             }
@@ -751,19 +751,19 @@ export class Unpickler {
    * MARK would be one too deep, or the target is not a plain list (APPENDS),
    * a Map or a fresh dict (SETITEMS): the records replay as usual.
    */
-  private runOfNumbers(mark: number, count: number, head: number): boolean {
+  private runOfNumbers(views: TapeViews, mark: number, count: number, head: number): boolean {
     if (this.marks.length >= this.maxDepth) return false;
     const withInt64 = (head & (RunFlag.WITH_INT64 << Layout.FLAGS_SHIFT)) !== 0;
     if (head & (RunFlag.TUPLE << Layout.FLAGS_SHIFT)) {
-      this.stack.push(this.numbersTuple(mark, count, withInt64));
+      this.stack.push(this.numbersTuple(views, mark, count, withInt64));
       return true;
     }
-    if (head & (RunFlag.SETITEMS << Layout.FLAGS_SHIFT)) return this.setNumbers(mark, count);
-    return this.appendNumbers(mark, count, withInt64);
+    if (head & (RunFlag.SETITEMS << Layout.FLAGS_SHIFT)) return this.setNumbers(views, mark, count);
+    return this.appendNumbers(views, mark, count, withInt64);
   }
 
   /** The numbers of a run go into the dict on top of the stack, as keys and values; false when it is not a Map or a fresh dict. */
-  private setNumbers(mark: number, count: number): boolean {
+  private setNumbers(views: TapeViews, mark: number, count: number): boolean {
     const target = this.stack.length - 1;
     if (target < this.fence || count % 2 !== 0) return false;
     let dict = this.stack[target];
@@ -773,7 +773,7 @@ export class Unpickler {
     } else if (!(dict instanceof Map)) {
       return false;
     }
-    const { u32, f64, i64 } = this.session!.views;
+    const { u32, f64, i64 } = views;
     for (let i = 0, word = mark + Layout.RECORD_WORDS; i < count; i += 2, word += 2 * Layout.RECORD_WORDS) {
       (dict as Map<unknown, unknown>).set(numberAt(u32, f64, i64, word), numberAt(u32, f64, i64, word + Layout.RECORD_WORDS));
     }
@@ -781,11 +781,10 @@ export class Unpickler {
   }
 
   /** The tuple of the `count` numbers after the MARK at `mark`. */
-  private numbersTuple(mark: number, count: number, withInt64: boolean): Tuple {
+  private numbersTuple(views: TapeViews, mark: number, count: number, withInt64: boolean): Tuple {
     // (asTuple: `new Tuple(count)`, inlined into replay(), also made V8 abort replay's optimization on
     // every compile (a StableMapDependency changed): a top-level tuple of 20 small ints loaded in 5 µs, not
     // 1.1. V8's array protectors stay intact, checked with --allow-natives-syntax.)
-    const views = this.session!.views;
     if (!withInt64) return asTuple(numberList(views, mark, count));
     const tuple: unknown[] = new Array(count);
     storeRun(views, tuple, 0, mark, count, true);
@@ -799,9 +798,8 @@ export class Unpickler {
    * replays as any, to fail). The scan flags the container only when the run
    * is in this tape chunk, and a MARK right after it is that run's.
    */
-  private runAfter(w: number): number {
+  private runAfter(tape: Uint32Array, w: number): number {
     const mark = w + Layout.RECORD_WORDS;
-    const tape = this.session!.views.u32;
     if ((tape[mark] & 0xff) !== Op.MARK || this.marks.length >= this.maxDepth) return -1;
     return tape[mark + 3];
   }
@@ -813,13 +811,13 @@ export class Unpickler {
    * reserve). Returns the records it took after the EMPTY_LIST: the MARK,
    * the numbers and the APPENDS, or none.
    */
-  private loadNumberList(w: number): number {
-    const count = this.runAfter(w);
+  private loadNumberList(views: TapeViews, w: number): number {
+    const count = this.runAfter(views.u32, w);
     if (count < 0 || count >= MIN_GROWN_RUN) {
       this.stack.push(newNumberList());
       return 0;
     }
-    this.stack.push(numberList(this.session!.views, w + Layout.RECORD_WORDS, count));
+    this.stack.push(numberList(views, w + Layout.RECORD_WORDS, count));
     return count + 2;
   }
 
@@ -830,13 +828,13 @@ export class Unpickler {
    * there). Returns the records it took after the EMPTY_DICT, as
    * loadNumberList.
    */
-  private loadNumberMap(w: number): number {
-    const count = this.runAfter(w);
+  private loadNumberMap(views: TapeViews, w: number): number {
+    const count = this.runAfter(views.u32, w);
     if (count < 0 || count % 2 !== 0) {
       this.stack.push(this.newDict());
       return 0;
     }
-    const f64 = this.session!.views.f64;
+    const f64 = views.f64;
     const first = firstNumber(w + Layout.RECORD_WORDS);
     const map = new Map<number, number>();
     for (let i = 0; i < count; i += 2) map.set(f64[first + 2 * i], f64[first + 2 * i + 2]);
@@ -845,10 +843,9 @@ export class Unpickler {
   }
 
   /** The numbers of a run go into the list on top of the stack; false when it is not a plain list. */
-  private appendNumbers(mark: number, count: number, withInt64: boolean): boolean {
+  private appendNumbers(views: TapeViews, mark: number, count: number, withInt64: boolean): boolean {
     const target = this.stack.length > this.fence ? this.stack[this.stack.length - 1] : undefined;
     if (!Array.isArray(target) || isTuple(target)) return false;
-    const views = this.session!.views;
     const at = this.reserve(target, count, views.u32[mark + Layout.RECORD_WORDS * (count + 1) + 1], !withInt64); // (its APPENDS' offset)
     if (at >= 0) storeRun(views, target, at, mark, count, withInt64);
     else pushRun(views, target, mark, count, withInt64);
