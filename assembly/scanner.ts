@@ -299,9 +299,11 @@ function emitInt(opPos: u32, value: i64): void {
  * After a MARK, at `op` (position opPos): the records of the numbers there if
  * they begin with two of one BINFLOAT, BININT, BININT1 or BININT2 (sameNumbers,
  * with the tape's records from `at` to `tapeEnd` and the window up to
- * `end`); returns how many, or 0.
+ * `end`); returns how many, or 0. Inlined into scanRun, its one caller: the
+ * call and its prologue were ~40 instructions a batch (the list of lists'
+ * load 109.9k -> 105.8k, 100 dicts' 329.0k -> 323.4k).
  */
-function batchOfOneNumberOpcode(op: usize, at: usize, opPos: u32, tapeEnd: usize, end: u32): usize {
+@inline function batchOfOneNumberOpcode(op: usize, at: usize, opPos: u32, tapeEnd: usize, end: u32): usize {
   const code = <u32>load<u8>(op);
   if (!isFixedNumber(code) || opPos + 10 > end || at >= tapeEnd) return 0;
   const tapeRoom = (tapeEnd - at) / Layout.RECORD_BYTES;
