@@ -53,9 +53,11 @@ export function judgeTargets(rows) {
     bounded('64 MiB bytes loads O(1) at protocol 5 (time ÷ a copy of the payload)', ratios(bytes64, 'pickle-wasm loads', 'memory copy', (r) => r.protocol === 5), 0.001),
     bounded('64 MiB bytes dumps at memory-copy speed at protocol 5 (time ÷ a copy of the payload, within 10%)', ratios(bytes64, 'pickle-wasm dumps', 'memory copy', (r) => r.protocol === 5), 1.1),
     bounded('at or below msgpackr\'s time on the JSON-equivalent data', ratios(rows, 'pickle-wasm loads', 'msgpackr unpack'), 1, msgpackrFloor),
-    rss.length === 0
-      ? { target: 'peak RSS of loads, 100k records and 64 MiB bytes', met: null, detail: '' }
-      : { target: 'peak RSS of loads, 100k records and 64 MiB bytes', met: true, detail: rss.map((r) => `${name(r)} ${r.rss.peak.toFixed(0)} MiB (${r.rss.before.toFixed(0)} MiB before the load)`).join(', ') },
+    {
+      target: 'peak RSS of loads, 100k records and 64 MiB bytes',
+      met: rss.length === 0 ? null : true,
+      detail: rss.map((r) => `${name(r)} ${r.rss.peak.toFixed(0)} MiB (${r.rss.before.toFixed(0)} MiB before the load)`).join(', '),
+    },
   ];
 }
 
