@@ -67,6 +67,24 @@ loads(data); console.log(JSON.stringify({ peak: peak(), before }));`;
   return JSON.parse(out);
 }
 
+/**
+ * What a fresh page costs now, in µs: a fresh process touches 64 MiB of new
+ * memory a page at a time (five times, the median). On this project's
+ * machines it has ranged from ~1.4 to ~11 µs from day to day, and it is most
+ * of the time of the payloads whose calls fault (faults per call are
+ * recorded with each cell).
+ */
+function freshPageCost() {
+  const code = `const faults = () => process.resourceUsage().minorPageFault; const costs = [];
+for (let i = 0; i < 5; i++) {
+  const before = faults(); const start = performance.now();
+  const bytes = new Uint8Array(64 << 20); for (let at = 0; at < bytes.length; at += 4096) bytes[at] = 1;
+  costs.push((performance.now() - start) * 1000 / Math.max(1, faults() - before));
+}
+console.log(costs.sort((a, b) => a - b)[2]);`;
+  return Number(execFileSync(process.execPath, ['-e', code], { encoding: 'utf8' }));
+}
+
 const py = python();
 ensurePayloads(py);
 const manifest = JSON.parse(readFileSync(payloadDir + 'manifest.json', 'utf8')).filter(
@@ -86,8 +104,12 @@ function keep(row, name, us, faults) {
 // Rounds go over the whole suite, one after another: a cell's three runs are
 // minutes apart, so a slow minute of the host costs it one of them, not all.
 const rows = manifest.map((payload) => ({ ...payload, us: {}, faults: {}, errors: {} }));
+/** A fresh page's cost at the start of each round (freshPageCost). */
+const pageFaultUs = [];
 for (let round = 1; round <= ROUNDS; round++) {
   const of = ROUNDS > 1 ? ` (round ${round}/${ROUNDS})` : '';
+  progress(`the cost of a fresh page${of} …`);
+  pageFaultUs.push(freshPageCost());
   for (const [i, payload] of manifest.entries()) {
     const row = rows[i];
     const step = (what) => progress(`[${i + 1}/${manifest.length}] ${payload.file}: ${what}${of} …`);
@@ -149,14 +171,16 @@ for (const r of rows.filter((row) => row.us['msgpackr unpack, same values'] !== 
 for (const r of rows.filter((row) => row.rss)) {
   console.log(`peak RSS loading ${r.file} (${size(r.bytes)}): ${r.rss.peak.toFixed(0)} MiB (${r.rss.before.toFixed(0)} MiB after reading the input, before the load)`);
 }
-const targets = judgeTargets(rows);
+const faultCost = [...pageFaultUs].sort((a, b) => a - b)[Math.floor(pageFaultUs.length / 2)];
+console.log(`a fresh page cost ${pageFaultUs.map((us) => us.toFixed(1)).join(', ')} µs at the start of each round (64 MiB touched in a fresh process)`);
+const targets = judgeTargets(rows, faultCost);
 console.log(`\nIssue #5's targets in this run:\n${targetLines(targets).join('\n')}`);
 
 const machine = {
   cpu: os.cpus()[0]?.model, cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30),
   node: process.version, python: py ? execFileSync(py, ['--version'], { encoding: 'utf8' }).trim() : null,
 };
-const results = { date: new Date().toISOString(), machine, quick, rows, targets };
+const results = { date: new Date().toISOString(), machine, quick, pageFaultUs, rows, targets };
 writeFileSync(here + 'results.json', JSON.stringify(results, null, 1) + '\n');
 writeFileSync(here + 'chart.svg', drawChart(results));
 console.log(`\n${results.date.slice(0, 10)}, ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.python ?? 'no python3'}; lowest of ${ROUNDS} medians per cell; bench/results.json, bench/chart.svg`);

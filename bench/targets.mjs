@@ -2,7 +2,8 @@
 // the cells that miss it), or not measured in this run (a --filter or
 // --quick run, or python3 missing). Where a target is missed, the floor
 // measured beside it in the same run says how far down any JS loader of
-// that pickle could go (bench/bareLoop.mjs, bench/values.mjs).
+// that pickle could go (bench/bareLoop.mjs, bench/values.mjs), and a cell
+// whose calls take fresh pages says what share of its time they took.
 
 const name = (r) => `${r.name} p${r.protocol}`;
 const ratio = (a, b) => (a && b ? a / b : null);
@@ -39,15 +40,38 @@ function msgpackrFloor(r) {
   return parts.length === 0 ? '' : ` (floor: ${parts.join('; ')})`;
 }
 
-/** The targets of issue #5 against the rows of one run. */
-export function judgeTargets(rows) {
+/** Fewer faults a call than this (under 1 MiB of fresh pages) are not worth a note. */
+const MANY_FAULTS = 256;
+
+/**
+ * For a missed cell whose calls take many fresh pages: the page faults a
+ * call on both sides, and about what share of our time they took at the
+ * cost of a fresh page measured in the same run (`pageFaultUs`).
+ */
+const faultNote = (ours, theirs, label, pageFaultUs) => (r) => {
+  const mine = r.faults?.[ours];
+  if (!(mine >= MANY_FAULTS) || !pageFaultUs) return '';
+  const share = Math.min(1, (mine * pageFaultUs) / r.us[ours]);
+  const other = r.faults[theirs] === undefined ? '' : `, ${label} ${r.faults[theirs].toFixed(0)}`;
+  return ` (page faults a call: ours ${mine.toFixed(0)}${other}; ≈ ${(share * 100).toFixed(0)}% of our time at ${pageFaultUs.toFixed(1)} µs each)`;
+};
+
+/**
+ * The targets of issue #5 against the rows of one run; `pageFaultUs`, the
+ * time a fresh page cost in that run (µs), lets missed cells say how much of
+ * their time went to page faults.
+ */
+export function judgeTargets(rows, pageFaultUs = null) {
   const bytes64 = rows.filter((r) => r.name === 'bytes_64m');
   const large = (r) => r.bytes > 100 * 1024 && r.us['pickleparser loads'] > 1000;
   const rss = rows.filter((r) => r.rss);
   return [
-    bounded('loads at most CPython\'s C pickle.loads, every payload', ratios(rows, 'pickle-wasm loads', 'CPython loads'), 1),
-    bounded('loads at most a fifth of pickleparser\'s, payloads over 100 kB it takes over 1 ms on', ratios(rows, 'pickle-wasm loads', 'pickleparser loads', large), 0.2),
-    bounded('dumps at most CPython\'s C pickle.dumps, every payload', ratios(rows, 'pickle-wasm dumps', 'CPython dumps'), 1),
+    bounded('loads at most CPython\'s C pickle.loads, every payload', ratios(rows, 'pickle-wasm loads', 'CPython loads'), 1,
+      faultNote('pickle-wasm loads', 'CPython loads', 'CPython', pageFaultUs)),
+    bounded('loads at most a fifth of pickleparser\'s, payloads over 100 kB it takes over 1 ms on', ratios(rows, 'pickle-wasm loads', 'pickleparser loads', large), 0.2,
+      faultNote('pickle-wasm loads', 'pickleparser loads', 'pickleparser', pageFaultUs)),
+    bounded('dumps at most CPython\'s C pickle.dumps, every payload', ratios(rows, 'pickle-wasm dumps', 'CPython dumps'), 1,
+      faultNote('pickle-wasm dumps', 'CPython dumps', 'CPython', pageFaultUs)),
     bounded('dumps output no larger than CPython\'s', rows.filter((r) => r.dumpsBytes).map((r) => ({ r, value: r.dumpsBytes / r.bytes })), 1),
     // a view: its time does not grow with the payload, so a thousandth of a copy of it is a generous bound
     bounded('64 MiB bytes loads O(1) at protocol 5 (time ÷ a copy of the payload)', ratios(bytes64, 'pickle-wasm loads', 'memory copy', (r) => r.protocol === 5), 0.001),

@@ -66,3 +66,15 @@ test('a target with no cell timed is not measured, not met', () => {
   assert.ok(lines.some((l) => /peak RSS .*: not measured in this run$/.test(l)));
   assert.ok(judgeTargets(rows).every((t) => t.met !== true || t.target.startsWith('dumps output')));
 });
+
+test('a missed cell whose calls fault says what share of its time the faults took, at the cost measured in the run', () => {
+  const rows = [
+    row('floats_1m', 5, 9e6, { 'pickle-wasm dumps': 26000, 'CPython dumps': 9000 }, { faults: { 'pickle-wasm dumps': 2200, 'CPython dumps': 7 } }),
+    row('bm_tuple', 5, 119, { 'pickle-wasm dumps': 0.38, 'CPython dumps': 0.37 }, { faults: { 'pickle-wasm dumps': 0.01, 'CPython dumps': 0 } }),
+  ];
+  const dumps = judgeTargets(rows, 10.5).find((t) => t.target.startsWith('dumps at most CPython'));
+  assert.match(dumps.detail, /floats_1m p5 2\.89 \(page faults a call: ours 2200, CPython 7; ≈ 89% of our time at 10\.5 µs each\)/);
+  assert.match(dumps.detail, /bm_tuple p5 1\.03$/);
+  // without the cost of a page, no share is guessed
+  assert.doesNotMatch(judgeTargets(rows).find((t) => t.target.startsWith('dumps at most CPython')).detail, /page faults/);
+});
