@@ -6,7 +6,8 @@
 // them). Each JS cell is timed in a fresh process (bench/measure.mjs), and
 // CPython right after the JS cells of the same payload, so that a noisy
 // minute on a shared host falls on both sides; three rounds over the whole
-// suite, each cell keeping its lowest median. Writes bench/results.json and
+// suite, each cell keeping its lowest median, and what a fresh memory page
+// costs at the start of each round. Writes bench/results.json and
 // bench/chart.svg.
 //
 //   node bench/run.mjs [--quick] [--filter=REGEX]
