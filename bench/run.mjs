@@ -70,10 +70,11 @@ loads(data); console.log(JSON.stringify({ peak: peak(), before }));`;
 
 /**
  * What a fresh page costs now, in µs: a fresh process touches 64 MiB of new
- * memory a page at a time (five times, the median). On this project's
- * machines it has ranged from ~1.4 to ~11 µs from day to day, and it is most
- * of the time of the payloads whose calls fault (faults per call are
- * recorded with each cell).
+ * memory a page at a time (five times, the median; glibc's malloc maps a
+ * block that large anew each time). On this project's machines it has
+ * ranged from ~1.4 to ~12 µs from day to day, and it is most of the time of
+ * the payloads whose calls fault (faults per call are recorded with each
+ * cell).
  */
 function freshPageCost() {
   const code = `const faults = () => process.resourceUsage().minorPageFault; const costs = [];
